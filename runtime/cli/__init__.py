@@ -1,0 +1,1 @@
+"""The command-line machinery: manifest loading, staged parsing, values, dispatch, output."""

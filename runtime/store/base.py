@@ -1,0 +1,140 @@
+"""The tracking store contract every backend implements (file, SQL, REST).
+
+Stores speak in entities (runtime.entities) and raise runtime.errors types:
+NotFound for a missing id, AlreadyExists for a duplicate name,
+InvalidParameter for bad input, InvalidState for an operation the object's
+lifecycle forbids. The contract suite in tests/store_contract runs the same
+tests against every implementation.
+"""
+
+from runtime.entities import ViewType
+
+# MLflow's limits, shared by every store so they all refuse the same input.
+SEARCH_MAX_RESULTS_DEFAULT = 1000
+SEARCH_MAX_RESULTS_THRESHOLD = 50000
+EXPERIMENTS_MAX_RESULTS_DEFAULT = 1000
+DEFAULT_EXPERIMENT_ID = "0"
+DEFAULT_EXPERIMENT_NAME = "Default"
+
+
+class TrackingStore:
+    """Abstract tracking store. Methods not overridden raise NotImplementedError."""
+
+    # ---- experiments -------------------------------------------------
+    def create_experiment(self, name, artifact_location=None, tags=None):
+        """Create an experiment and return its id (str)."""
+        raise NotImplementedError
+
+    def get_experiment(self, experiment_id):
+        """Return the Experiment, whatever its lifecycle stage; NotFound if absent."""
+        raise NotImplementedError
+
+    def get_experiment_by_name(self, name):
+        """Return the Experiment with this name (active or deleted), or None."""
+        raise NotImplementedError
+
+    def search_experiments(
+        self,
+        view_type=ViewType.ACTIVE_ONLY,
+        max_results=EXPERIMENTS_MAX_RESULTS_DEFAULT,
+        filter_string=None,
+        order_by=None,
+        page_token=None,
+    ):
+        """Return a PagedList of Experiment."""
+        raise NotImplementedError
+
+    def delete_experiment(self, experiment_id):
+        """Mark an active experiment (and its runs) deleted."""
+        raise NotImplementedError
+
+    def restore_experiment(self, experiment_id):
+        """Bring a deleted experiment (and the runs deleted with it) back."""
+        raise NotImplementedError
+
+    def rename_experiment(self, experiment_id, new_name):
+        raise NotImplementedError
+
+    def set_experiment_tag(self, experiment_id, key, value):
+        raise NotImplementedError
+
+    def delete_experiment_tag(self, experiment_id, key):
+        raise NotImplementedError
+
+    # ---- runs --------------------------------------------------------
+    def create_run(self, experiment_id, user_id=None, start_time=None, tags=None, run_name=None):
+        """Create a RUNNING run; tags is a dict. Returns the Run."""
+        raise NotImplementedError
+
+    def get_run(self, run_id):
+        raise NotImplementedError
+
+    def update_run_info(self, run_id, status=None, end_time=None, run_name=None):
+        """Update status / end time / name; returns the new RunInfo."""
+        raise NotImplementedError
+
+    def delete_run(self, run_id):
+        raise NotImplementedError
+
+    def restore_run(self, run_id):
+        raise NotImplementedError
+
+    def search_runs(
+        self,
+        experiment_ids,
+        filter_string=None,
+        run_view_type=ViewType.ACTIVE_ONLY,
+        max_results=SEARCH_MAX_RESULTS_DEFAULT,
+        order_by=None,
+        page_token=None,
+    ):
+        """Return a PagedList of Run."""
+        raise NotImplementedError
+
+    def log_batch(self, run_id, metrics=(), params=(), tags=()):
+        """Log Metric, Param and RunTag lists atomically."""
+        raise NotImplementedError
+
+    def log_metric(self, run_id, metric):
+        self.log_batch(run_id, metrics=[metric])
+
+    def log_param(self, run_id, param):
+        self.log_batch(run_id, params=[param])
+
+    def set_tag(self, run_id, tag):
+        self.log_batch(run_id, tags=[tag])
+
+    def delete_tag(self, run_id, key):
+        raise NotImplementedError
+
+    def get_metric_history(self, run_id, metric_key, max_results=None, page_token=None):
+        """Return a PagedList of Metric ordered by (step, timestamp, value)."""
+        raise NotImplementedError
+
+    def log_inputs(self, run_id, datasets=None, models=None):
+        """datasets: [DatasetInput]; models: [{"model_id": ...}]."""
+        raise NotImplementedError
+
+    def log_outputs(self, run_id, models):
+        """models: [{"model_id": ..., "step": ...}]."""
+        raise NotImplementedError
+
+    # ---- garbage collection -----------------------------------------
+    def get_deleted_runs(self, older_than_ms=None):
+        """Ids of runs in the deleted stage, deleted at least older_than_ms ago."""
+        raise NotImplementedError
+
+    def get_deleted_experiments(self, older_than_ms=None):
+        """Ids of experiments in the deleted stage, deleted at least older_than_ms ago."""
+        raise NotImplementedError
+
+    def hard_delete_run(self, run_id):
+        """Remove a run's metadata for good (artifacts are the caller's job)."""
+        raise NotImplementedError
+
+    def hard_delete_experiment(self, experiment_id):
+        """Remove an experiment and all its runs' metadata for good."""
+        raise NotImplementedError
+
+    def close(self):
+        """Release connections and file handles."""

@@ -1,0 +1,212 @@
+"""Validation of every id, name, key and path that reaches us from a user or a client.
+
+One module so that the CLI, the stores and the server refuse exactly the same
+input with the same message. Limits are MLflow's.
+"""
+
+import math
+import posixpath
+import re
+from urllib.parse import unquote
+
+from runtime.errors import InvalidParameter
+
+MAX_PARAM_VALUE_LENGTH = 6000
+MAX_TAG_VALUE_LENGTH = 8000
+MAX_EXPERIMENT_TAG_VALUE_LENGTH = 5000
+MAX_ENTITY_KEY_LENGTH = 250
+MAX_EXPERIMENT_NAME_LENGTH = 500
+MAX_RUN_NAME_LENGTH = 250
+MAX_METRICS_PER_BATCH = 1000
+MAX_PARAMS_TAGS_PER_BATCH = 100
+MAX_ENTITIES_PER_BATCH = 1000
+
+# Keys: letters, digits, underscore, dash, period, space, colon and slash (MLflow's set).
+_KEY_RE = re.compile(r"^[\w\-. :/]+$")
+# Ids name folders in the file store, so they may never carry separators or dots.
+_ID_RE = re.compile(r"^[A-Za-z0-9_\-]{1,256}$")
+_RUN_ID_RE = re.compile(r"^[A-Za-z0-9_\-]{1,256}$")
+
+
+def _fail(message):
+    raise InvalidParameter(message)
+
+
+def _has_control(text):
+    return "\x00" in text
+
+
+def validate_experiment_id(experiment_id):
+    if experiment_id is None:
+        _fail("Missing value for experiment id")
+    text = str(experiment_id)
+    if not _ID_RE.match(text):
+        _fail(f"Invalid experiment id {text!r}: use letters, digits, '_' or '-' only")
+    return text
+
+
+def validate_run_id(run_id):
+    if run_id is None:
+        _fail("Missing value for run id")
+    text = str(run_id)
+    if not _RUN_ID_RE.match(text):
+        _fail(f"Invalid run id {text!r}: use letters, digits, '_' or '-' only")
+    return text
+
+
+def validate_generic_id(value, what):
+    text = str(value) if value is not None else ""
+    if not _ID_RE.match(text):
+        _fail(f"Invalid {what} {text!r}: use letters, digits, '_' or '-' only")
+    return text
+
+
+def _reject_path_escape(text, what):
+    """Refuse keys that could act as paths outside their folder."""
+    parts = re.split(r"[/\\]", text)
+    if any(part in ("..", ".") for part in parts) or text.startswith(("/", "\\")):
+        _fail(f"Invalid {what} {text!r}: it may not be an absolute path or contain '.' or '..' segments")
+
+
+def validate_key(key, what="key"):
+    if key is None or key == "":
+        _fail(f"Missing value for {what}")
+    if not isinstance(key, str):
+        _fail(f"Invalid {what} {key!r}: must be a string")
+    if len(key) > MAX_ENTITY_KEY_LENGTH:
+        _fail(f"Invalid {what} {key[:40]!r}...: longer than {MAX_ENTITY_KEY_LENGTH} characters")
+    if _has_control(key) or not _KEY_RE.match(key):
+        _fail(
+            f"Invalid {what} {key!r}: names may only contain alphanumerics, underscores (_), "
+            "dashes (-), periods (.), spaces ( ), colons (:) and slashes (/)"
+        )
+    _reject_path_escape(key, what)
+    if key.endswith("/") or "//" in key:
+        _fail(f"Invalid {what} {key!r}: empty path segment")
+    return key
+
+
+def validate_param(key, value):
+    validate_key(key, "param name")
+    text = "" if value is None else str(value)
+    if len(text) > MAX_PARAM_VALUE_LENGTH:
+        _fail(
+            f"Param value for {key!r} had length {len(text)}, which exceeded length limit of "
+            f"{MAX_PARAM_VALUE_LENGTH}"
+        )
+    return text
+
+
+def validate_tag(key, value, limit=MAX_TAG_VALUE_LENGTH):
+    validate_key(key, "tag name")
+    text = "" if value is None else str(value)
+    if len(text) > limit:
+        _fail(f"Tag value for {key!r} had length {len(text)}, which exceeded length limit of {limit}")
+    return text
+
+
+def validate_metric(key, value, timestamp, step):
+    validate_key(key, "metric name")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            _fail(f"Got invalid value {value!r} for metric {key!r}: expected a number")
+    if timestamp is None or isinstance(timestamp, bool) or not isinstance(timestamp, int):
+        try:
+            timestamp = int(timestamp)
+        except (TypeError, ValueError):
+            _fail(f"Got invalid timestamp {timestamp!r} for metric {key!r}: expected an integer")
+    try:
+        step = int(step or 0)
+    except (TypeError, ValueError):
+        _fail(f"Got invalid step {step!r} for metric {key!r}: expected an integer")
+    return float(value), timestamp, step
+
+
+def validate_batch_size(metrics, params, tags):
+    if len(metrics) > MAX_METRICS_PER_BATCH:
+        _fail(f"A batch logging request can contain at most {MAX_METRICS_PER_BATCH} metrics. Got {len(metrics)} metrics.")
+    if len(params) > MAX_PARAMS_TAGS_PER_BATCH:
+        _fail(f"A batch logging request can contain at most {MAX_PARAMS_TAGS_PER_BATCH} params. Got {len(params)} params.")
+    if len(tags) > MAX_PARAMS_TAGS_PER_BATCH:
+        _fail(f"A batch logging request can contain at most {MAX_PARAMS_TAGS_PER_BATCH} tags. Got {len(tags)} tags.")
+    total = len(metrics) + len(params) + len(tags)
+    if total > MAX_ENTITIES_PER_BATCH:
+        _fail(f"A batch logging request can contain at most {MAX_ENTITIES_PER_BATCH} entities in total. Got {total}.")
+
+
+def validate_experiment_name(name):
+    if name is None or not isinstance(name, str) or name.strip() == "":
+        _fail("Invalid experiment name: it must be a non-empty string")
+    if len(name) > MAX_EXPERIMENT_NAME_LENGTH:
+        _fail(f"Invalid experiment name: longer than {MAX_EXPERIMENT_NAME_LENGTH} characters")
+    if _has_control(name):
+        _fail("Invalid experiment name: it contains a NUL character")
+    return name
+
+
+def validate_run_name(name):
+    if name is None:
+        return name
+    if not isinstance(name, str):
+        _fail(f"Invalid run name {name!r}: must be a string")
+    if len(name) > MAX_RUN_NAME_LENGTH:
+        _fail(f"Invalid run name: longer than {MAX_RUN_NAME_LENGTH} characters")
+    if _has_control(name):
+        _fail("Invalid run name: it contains a NUL character")
+    return name
+
+
+def _fully_unquote(text, rounds=4):
+    """Decode %-escapes repeatedly so double-encoded '..' cannot slip through."""
+    for _ in range(rounds):
+        decoded = unquote(text)
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
+def validate_artifact_path(path, allow_empty=True):
+    """A relative artifact path: no '..', no absolute form, no NUL, in any encoding.
+
+    Returns the normalised posix path ('' for the root).
+    """
+    if path is None or path == "":
+        if allow_empty:
+            return ""
+        _fail("Missing artifact path")
+    if not isinstance(path, str):
+        _fail(f"Invalid artifact path {path!r}")
+    decoded = _fully_unquote(path)
+    for candidate in (path, decoded):
+        if "\x00" in candidate:
+            _fail(f"Invalid artifact path {path!r}: contains a NUL character")
+        if candidate.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", candidate):
+            _fail(f"Invalid artifact path {path!r}: absolute paths are not allowed")
+        segments = re.split(r"[/\\]", candidate)
+        if ".." in segments:
+            _fail(f"Invalid artifact path {path!r}: '..' is not allowed")
+    if any(ch in path for ch in "\\"):
+        _fail(f"Invalid artifact path {path!r}: backslashes are not allowed")
+    normalised = posixpath.normpath(path)
+    if normalised in (".", ""):
+        return ""
+    return normalised
+
+
+def validate_max_results(value, limit, what="max_results"):
+    if value is None:
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        _fail(f"Invalid value {value!r} for {what}: expected an integer")
+    if number <= 0 or number > limit:
+        _fail(f"Invalid value {number} for parameter '{what}' supplied. It must be at most {limit}, and at least 1.")
+    return number
+
+
+def is_finite_number(value):
+    return isinstance(value, (int, float)) and not math.isnan(value) and math.isfinite(value)
