@@ -1,0 +1,55 @@
+"""Handlers of `mlf runs ...`."""
+
+from runtime.cli.output import Record, Table
+from runtime.entities import ViewType
+from runtime.formatting import format_millis
+
+
+def create(*, experiment_id, experiment_name, run_name, description, tags, status, parent_run_id, ctx):
+    import getpass
+    import time
+
+    from runtime.tracking_ops import create_finished_run
+
+    run = create_finished_run(
+        ctx.tracking_store(), experiment_id=experiment_id, experiment_name=experiment_name, run_name=run_name,
+        description=description, tags=tags, status=status, parent_run_id=parent_run_id,
+        user_id=getpass.getuser(), now_ms=int(time.time() * 1000),
+    )
+    return (f"Created run '{run.info.run_name}' with id {run.info.run_id} "
+            f"in experiment {run.info.experiment_id} (status {run.info.status})")
+
+
+def delete(*, run_id, ctx):
+    ctx.tracking_store().delete_run(run_id)
+    return f"Run with id {run_id} has been deleted."
+
+
+def describe(*, run_id, output, ctx):
+    run = ctx.tracking_store().get_run(run_id)
+    info = run.info
+    fields = [
+        ("Run Id", info.run_id), ("Name", info.run_name), ("Experiment Id", info.experiment_id),
+        ("Status", info.status), ("Lifecycle Stage", info.lifecycle_stage), ("User", info.user_id),
+        ("Start Time", format_millis(info.start_time)), ("End Time", format_millis(info.end_time)),
+        ("Artifact URI", info.artifact_uri),
+    ]
+    fields += [(f"param {k}", v) for k, v in sorted(run.params.items())]
+    fields += [(f"metric {k}", m.value) for k, m in sorted(run.metrics.items())]
+    fields += [(f"tag {k}", v) for k, v in sorted(run.tags.items())]
+    return Record(fields, run.to_dict())
+
+
+def list_(*, experiment_id, view, output, ctx):
+    from runtime.tracking_ops import search_all_runs
+
+    store = ctx.tracking_store()
+    store.get_experiment(experiment_id)  # a clear error for a missing experiment
+    runs = search_all_runs(store, [experiment_id], ViewType.from_string(view))
+    rows = [(format_millis(r.info.start_time), r.info.run_name, r.info.run_id, r.info.status) for r in runs]
+    return Table(["Date", "Name", "Run Id", "Status"], rows, records=[r.info.to_dict() for r in runs])
+
+
+def restore(*, run_id, ctx):
+    ctx.tracking_store().restore_run(run_id)
+    return f"Run with id {run_id} has been restored."
