@@ -6,7 +6,7 @@ import os
 from runtime.errors import InvalidParameter
 from runtime.tracking_uri import SQL_SCHEMES, local_path_from_uri, uri_scheme
 
-DEFAULT_SQL_ARTIFACT_ROOT = "./mlruns"  
+DEFAULT_SQL_ARTIFACT_ROOT = "./mlruns"  # what mlflow uses for a SQL store without a server
 
 # scheme -> "module:Class"; the module is imported only when a URI uses the scheme.
 _STORES = {
