@@ -1,0 +1,54 @@
+"""Column types shared by the ORM models and the migrations.
+
+Search results must be identical on every backend and to the file store's
+in-memory evaluation, which compares strings exactly, code point by code point.
+SQLite and PostgreSQL do that for '=' and LIKE already; MySQL/MariaDB's default
+collations ignore case and trailing spaces. Our text columns therefore carry a
+binary, no-pad collation there, which also makes ORDER BY follow code points
+and unique names case-sensitive (as in the file store).
+"""
+
+from sqlalchemy import Float, String, Text
+from sqlalchemy.dialects import mysql
+from sqlalchemy.types import TypeDecorator
+
+MYSQL_DIALECTS = ("mysql", "mariadb")
+
+
+def mysql_binary_collation(dialect):
+    """The exact-match utf8mb4 collation the connected MySQL/MariaDB server offers."""
+    if getattr(dialect, "is_mariadb", False):
+        return "utf8mb4_nopad_bin"
+    version = getattr(dialect, "server_version_info", None) or ()
+    return "utf8mb4_0900_bin" if tuple(version[:1]) >= (8,) else "utf8mb4_bin"
+
+
+class ExactString(TypeDecorator):
+    """VARCHAR(length) that compares and sorts by code point on every backend."""
+
+    impl = String
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name in MYSQL_DIALECTS:
+            collation = mysql_binary_collation(dialect)
+            return dialect.type_descriptor(mysql.VARCHAR(self.impl.length, charset="utf8mb4", collation=collation))
+        return dialect.type_descriptor(String(self.impl.length))
+
+
+class ExactText(TypeDecorator):
+    """Unbounded text (MEDIUMTEXT on MySQL, whose TEXT stops at 64 KB) with exact comparison."""
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name in MYSQL_DIALECTS:
+            collation = mysql_binary_collation(dialect)
+            return dialect.type_descriptor(mysql.MEDIUMTEXT(charset="utf8mb4", collation=collation))
+        return dialect.type_descriptor(Text())
+
+
+def Double():
+    """A 64-bit float column (FLOAT(53) is DOUBLE on MySQL and DOUBLE PRECISION on PostgreSQL)."""
+    return Float(precision=53)

@@ -1,0 +1,142 @@
+"""Bring a tracking database's schema to the newest revision (alembic, no alembic.ini).
+
+upgrade_database(db_uri) backs ``mlf db upgrade URL``; SqlStore calls
+ensure_schema(engine) when it opens a database: a fresh database gets the whole
+schema, one at the newest revision is left alone, an older one is refused with
+a pointer to ``mlf db upgrade``. Concurrent upgrades of one database take turns
+(SQLite: BEGIN IMMEDIATE; PostgreSQL/MySQL: a server-side named lock).
+"""
+
+import contextlib
+import os
+import weakref
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+from sqlalchemy import inspect
+
+from runtime.errors import MlfError
+from runtime.store.sql.engine import WRITE_TRANSACTION, create_engine
+
+MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "migrations")
+# Any table of the first revision: its absence means nothing was ever created here.
+_SENTINEL_TABLE = "experiments"
+_LOCK_NAME = "mlf_schema_migration"
+_PG_LOCK_KEY = 0x6D6C665F6462  # "mlf_db"
+_LOCK_TIMEOUT_S = 600
+
+_ready_engines = weakref.WeakSet()
+
+
+def alembic_config(connection=None, url=None):
+    """An alembic Config pointing at our migrations, bound to a connection or a URL."""
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS_DIR)
+    if url is not None:
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision():
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(connection):
+    """The revision recorded in the database (None for a fresh one); ends the read transaction."""
+    try:
+        return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        if connection.in_transaction():
+            connection.commit()
+
+
+@contextlib.contextmanager
+def _migration_lock(connection):
+    """Serialise schema changes across processes on servers with named locks."""
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_lock({_PG_LOCK_KEY})")
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.exec_driver_sql(f"SELECT pg_advisory_unlock({_PG_LOCK_KEY})")
+            connection.commit()
+    elif dialect in ("mysql", "mariadb"):
+        got = connection.exec_driver_sql(f"SELECT GET_LOCK('{_LOCK_NAME}', {_LOCK_TIMEOUT_S})").scalar()
+        connection.commit()
+        if got != 1:
+            raise MlfError(f"Timed out after {_LOCK_TIMEOUT_S}s waiting for another schema upgrade to finish")
+        try:
+            yield
+        finally:
+            connection.exec_driver_sql(f"SELECT RELEASE_LOCK('{_LOCK_NAME}')")
+            connection.commit()
+    else:
+        # SQLite: the migration's own BEGIN IMMEDIATE is the lock.
+        yield
+
+
+def _upgrade_engine(engine, precheck=None):
+    """Run every pending migration; return (revision before, revision after).
+
+    precheck(connection, revision) runs under the migration lock, before any change.
+    """
+    with engine.connect() as plain:
+        connection = plain.execution_options(**{WRITE_TRANSACTION: True})
+        with _migration_lock(connection):
+            before = current_revision(connection)
+            if precheck is not None:
+                precheck(connection, before)
+            try:
+                command.upgrade(alembic_config(connection=connection), "head")
+            except CommandError as exc:
+                raise MlfError(f"Cannot upgrade the database schema from revision {before!r}: {exc}") from None
+            if connection.in_transaction():
+                connection.commit()
+            after = current_revision(connection)
+    return before, after
+
+
+def upgrade_database(db_uri):
+    """Upgrade the schema at db_uri to the newest revision; safe to run again.
+
+    Returns (revision before, revision after); before is None for a fresh database.
+    """
+    engine = create_engine(db_uri)
+    try:
+        return _upgrade_engine(engine)
+    finally:
+        engine.dispose()
+
+
+def ensure_schema(engine, db_uri):
+    """Create the schema in a fresh database; refuse one that needs ``mlf db upgrade``."""
+    if engine in _ready_engines:
+        return
+    head = head_revision()
+    with engine.connect() as connection:
+        current = current_revision(connection)
+    if current != head:
+
+        def only_fresh(connection, revision):
+            # Decided under the lock: another process may have just created the schema.
+            if revision == head:
+                return
+            fresh = revision is None and not inspect(connection).has_table(_SENTINEL_TABLE)
+            if connection.in_transaction():
+                connection.commit()
+            if not fresh:
+                found = "no mlf schema revision" if revision is None else f"version {revision}"
+                raise MlfError(
+                    f"Detected out-of-date database schema (found {found}, but expected {head}). "
+                    f"Take a backup of your database, then run 'mlf db upgrade {db_uri}' to migrate it."
+                )
+
+        _upgrade_engine(engine, only_fresh)
+    _ready_engines.add(engine)
