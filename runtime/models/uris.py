@@ -1,0 +1,202 @@
+"""Model URIs -> a local model directory.
+
+Accepted forms:
+  /path/to/model, relative/path, file:///path        used in place
+  runs:/<run_id>/<path>                             the run's artifact_uri (tracking store) + path
+  models:/<name>/<version>, models:/<name>@<alias>,
+  models:/<name>/<stage>, models:/<name>/latest     the registry's download URI for that version
+  models:/<model_id>                                a logged model's artifact location
+  mlflow-artifacts:/<path>, mlflow-artifacts://host:port/<path>, s3://bucket/key
+Remote models are downloaded into dst_path, or a new temporary folder.
+"""
+
+import contextlib
+import os
+import re
+import shutil
+import tempfile
+
+from runtime.errors import InvalidParameter, MlfError, NotFound
+from runtime.tracking_uri import local_path_from_uri, resolve_tracking_uri, uri_scheme
+
+_MODELS_URI = re.compile(r"^models:/+(?P<name>[^/@]+)(?:/(?P<version>[^/]+)|@(?P<alias>[^/]+))?/*$")
+_LOGGED_MODEL_ID = re.compile(r"^m-[0-9a-f]{32}$")
+
+
+def scheme_of(uri):
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", uri) and not re.match(r"^[A-Za-z]:[\\/]", uri):
+        return uri.split(":", 1)[0].lower()
+    return ""
+
+
+def is_local_uri(uri):
+    return scheme_of(uri) in ("", "file")
+
+
+def resolve_model_uri(model_uri, dst_path=None, tracking_uri=None):
+    """Return a local directory holding the model (downloading it if it is remote)."""
+    if not model_uri:
+        raise InvalidParameter("A model URI is required")
+    if is_local_uri(model_uri):
+        path = os.path.abspath(local_path_from_uri(model_uri))
+        if not os.path.exists(path):
+            raise NotFound(f"Model path {model_uri} does not exist")
+        return path
+    artifact_uri = underlying_artifact_uri(model_uri, tracking_uri)
+    if is_local_uri(artifact_uri):
+        path = local_path_from_uri(artifact_uri)
+        if not os.path.exists(path):
+            raise NotFound(f"Model {model_uri} resolves to {path}, which does not exist")
+        return os.path.abspath(path)
+    destination = dst_path or tempfile.mkdtemp(prefix="mlf-model-")
+    return download_artifacts(artifact_uri, destination, tracking_uri)
+
+
+@contextlib.contextmanager
+def local_model(model_uri, tracking_uri=None):
+    """resolve_model_uri as a context: a temporary download is removed afterwards."""
+    if is_local_uri(model_uri):
+        yield resolve_model_uri(model_uri)
+        return
+    scratch = tempfile.mkdtemp(prefix="mlf-model-")
+    try:
+        yield resolve_model_uri(model_uri, os.path.join(scratch, "model"), tracking_uri)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def underlying_artifact_uri(model_uri, tracking_uri=None):
+    """runs:/ and models:/ URIs -> the artifact URI they stand for; others unchanged."""
+    scheme = scheme_of(model_uri)
+    if scheme == "runs":
+        from runtime.artifacts.repository import join_uri, parse_runs_uri
+
+        run_id, path = parse_runs_uri(model_uri)
+        run = _tracking_store(tracking_uri).get_run(run_id)
+        return join_uri(run.info.artifact_uri, path)
+    if scheme == "models":
+        return models_uri_to_artifact_uri(model_uri, tracking_uri)
+    return model_uri
+
+
+def parse_models_uri(model_uri):
+    """models:/ URI -> dict(name=, version=, alias=, stage=) or dict(model_id=)."""
+    match = _MODELS_URI.match(model_uri)
+    if not match:
+        raise InvalidParameter(
+            f"Invalid model URI {model_uri!r}: expected models:/<name>/<version>, models:/<name>@<alias>, "
+            "models:/<name>/<stage>, models:/<name>/latest or models:/<model_id>"
+        )
+    name, version, alias = match.group("name"), match.group("version"), match.group("alias")
+    if version is None and alias is None:
+        if _LOGGED_MODEL_ID.match(name):
+            return {"model_id": name}
+        raise InvalidParameter(f"Invalid model URI {model_uri!r}: name a version, alias or stage")
+    parsed = {"name": name, "version": None, "alias": alias, "stage": None}
+    if version is not None:
+        if version.isdigit():
+            parsed["version"] = version
+        else:
+            parsed["stage"] = version  # a stage name, or "latest"
+    return parsed
+
+
+def models_uri_to_artifact_uri(model_uri, tracking_uri=None):
+    parsed = parse_models_uri(model_uri)
+    tracking_uri = resolve_tracking_uri(tracking_uri)
+    if "model_id" in parsed:
+        return logged_model_artifact_uri(parsed["model_id"], tracking_uri)
+    return registry_download_uri(parsed, tracking_uri)
+
+
+# ---- registry resolution: pluggable -----------------------------------------------------------
+# A registry resolver takes (parsed models:/ URI dict, tracking_uri) and returns the artifact URI
+# of that model version. set_registry_resolver() installs one (e.g. the SQL/file registry store);
+# without one, http(s) tracking URIs are resolved through the tracking server's REST API, and
+# anything else looks for runtime.store.registry.get_registry_store.
+_registry_resolver = None
+
+
+def set_registry_resolver(resolver):
+    global _registry_resolver
+    _registry_resolver = resolver
+
+
+def registry_download_uri(parsed, tracking_uri):
+    if _registry_resolver is not None:
+        return _registry_resolver(parsed, tracking_uri)
+    if uri_scheme(tracking_uri) in ("http", "https"):
+        from runtime.models import remote
+
+        return remote.registry_download_uri(tracking_uri, parsed)
+    store = _registry_store(tracking_uri)
+    return _download_uri_from_store(store, parsed)
+
+
+def _registry_store(tracking_uri):
+    try:
+        from runtime.store import registry
+    except ImportError:
+        registry = None
+    factory = getattr(registry, "get_registry_store", None) or getattr(registry, "get_model_registry_store", None)
+    if factory is None:
+        raise MlfError(
+            f"Cannot resolve models:/ URIs against {tracking_uri}: no model registry store is available "
+            "for this tracking URI in this build. Use an http(s) tracking server, or a runs:/ or path URI."
+        )
+    return factory(tracking_uri)
+
+
+def _download_uri_from_store(store, parsed):
+    name = parsed["name"]
+    version = parsed["version"]
+    if parsed["alias"]:
+        version = store.get_model_version_by_alias(name, parsed["alias"]).version
+    elif parsed["stage"]:
+        stages = None if parsed["stage"].lower() == "latest" else [parsed["stage"]]
+        latest = store.get_latest_versions(name, stages)
+        if not latest:
+            raise NotFound(f"No versions of model {name!r} found in stage {parsed['stage']!r}")
+        version = max(latest, key=lambda v: int(v.version)).version
+    return store.get_model_version_download_uri(name, str(version))
+
+
+def logged_model_artifact_uri(model_id, tracking_uri):
+    if uri_scheme(tracking_uri) in ("http", "https"):
+        from runtime.models import remote
+
+        return remote.logged_model_artifact_uri(tracking_uri, model_id)
+    store = _tracking_store(tracking_uri)
+    getter = getattr(store, "get_logged_model", None)
+    if getter is None:
+        raise MlfError(f"The tracking store at {tracking_uri} cannot look up logged models (models:/{model_id})")
+    model = getter(model_id)
+    location = getattr(model, "artifact_location", None) or getattr(model, "artifact_uri", None)
+    if not location:
+        raise NotFound(f"Logged model {model_id} has no artifact location")
+    return location
+
+
+def _tracking_store(tracking_uri):
+    from runtime.store.registry import get_tracking_store
+
+    return get_tracking_store(resolve_tracking_uri(tracking_uri))
+
+
+# ---- downloading ------------------------------------------------------------------------------
+def download_artifacts(artifact_uri, dst_path, tracking_uri=None):
+    """Copy the file or folder at artifact_uri into dst_path; return the local path."""
+    os.makedirs(dst_path, exist_ok=True)
+    scheme = scheme_of(artifact_uri)
+    if scheme in ("", "file"):
+        from runtime.artifacts.repository import get_artifact_repository
+
+        return get_artifact_repository(artifact_uri).download_artifacts("", dst_path)
+    if scheme in ("mlflow-artifacts", "http", "https", "s3"):
+        from runtime.models import remote
+
+        return remote.download(artifact_uri, dst_path, resolve_tracking_uri(tracking_uri))
+    raise InvalidParameter(
+        f"Unsupported model location {artifact_uri!r}: use a local path, file:, runs:/, models:/, "
+        "mlflow-artifacts:/ or s3://"
+    )

@@ -1,0 +1,1 @@
+"""MLflow Projects: MLproject parsing, fetching (local or git) and running entry points."""
