@@ -1,0 +1,1 @@
+"""The MLflow-compatible tracking server (`mlf server`): ASGI app, routes, security, metrics."""
