@@ -1,0 +1,242 @@
+# bash completion for mlf.
+# Generated from spec/ by `python -m generator`; edit the spec, not this file.
+#
+# Use it with `source mlf.bash`, or install it as
+# /usr/share/bash-completion/completions/mlf.
+# Works with bash 3.2 and later; needs nothing from the bash-completion package.
+
+# The words that name subcommands of a command path (aliases included).
+_mlf_subcommands() {
+    case "$1" in
+        "") REPLY="artifacts db experiments gc runs" ;;
+        "artifacts") REPLY="download list log-artifact log-artifacts" ;;
+        "db") REPLY="upgrade" ;;
+        "experiments") REPLY="create csv delete get rename restore search" ;;
+        "runs") REPLY="create delete describe list restore" ;;
+        *) REPLY="" ;;
+    esac
+}
+
+# The command path reached from path $1 through the word $2; fails for other words.
+_mlf_child() {
+    case "$1|$2" in
+        "|artifacts") REPLY="artifacts" ;;
+        "|db") REPLY="db" ;;
+        "|experiments") REPLY="experiments" ;;
+        "|gc") REPLY="gc" ;;
+        "|runs") REPLY="runs" ;;
+        "artifacts|download") REPLY="artifacts download" ;;
+        "artifacts|list") REPLY="artifacts list" ;;
+        "artifacts|log-artifact") REPLY="artifacts log-artifact" ;;
+        "artifacts|log-artifacts") REPLY="artifacts log-artifacts" ;;
+        "db|upgrade") REPLY="db upgrade" ;;
+        "experiments|create") REPLY="experiments create" ;;
+        "experiments|csv") REPLY="experiments csv" ;;
+        "experiments|delete") REPLY="experiments delete" ;;
+        "experiments|get") REPLY="experiments get" ;;
+        "experiments|rename") REPLY="experiments rename" ;;
+        "experiments|restore") REPLY="experiments restore" ;;
+        "experiments|search") REPLY="experiments search" ;;
+        "runs|create") REPLY="runs create" ;;
+        "runs|delete") REPLY="runs delete" ;;
+        "runs|describe") REPLY="runs describe" ;;
+        "runs|list") REPLY="runs list" ;;
+        "runs|restore") REPLY="runs restore" ;;
+        *) return 1 ;;
+    esac
+}
+
+# Every option spelling of a command path.
+_mlf_options() {
+    case "$1" in
+        "") REPLY="--version --env-file --help" ;;
+        "artifacts") REPLY="--help" ;;
+        "artifacts download") REPLY="--run-id -r --artifact-path -a --artifact-uri -u --dst-path -d --help" ;;
+        "artifacts list") REPLY="--run-id -r --artifact-path -a --output --help" ;;
+        "artifacts log-artifact") REPLY="--local-file -l --run-id -r --artifact-path -a --help" ;;
+        "artifacts log-artifacts") REPLY="--local-dir -l --run-id -r --artifact-path -a --help" ;;
+        "db") REPLY="--help" ;;
+        "db upgrade") REPLY="--help" ;;
+        "experiments") REPLY="--help" ;;
+        "experiments create") REPLY="--experiment-name -n --artifact-location -l --help" ;;
+        "experiments csv") REPLY="--experiment-id -x --filename -o --help" ;;
+        "experiments delete") REPLY="--experiment-id -x --help" ;;
+        "experiments get") REPLY="--experiment-id -x --experiment-name -n --output --help" ;;
+        "experiments rename") REPLY="--experiment-id -x --new-name --help" ;;
+        "experiments restore") REPLY="--experiment-id -x --help" ;;
+        "experiments search") REPLY="--view -v --max-results --output --help" ;;
+        "gc") REPLY="--older-than --backend-store-uri --artifacts-destination --run-ids --experiment-ids --logged-model-ids --tracking-uri --dry-run --help" ;;
+        "runs") REPLY="--help" ;;
+        "runs create") REPLY="--experiment-id --experiment-name --run-name --description --tags -t --status --parent-run-id --help" ;;
+        "runs delete") REPLY="--run-id --help" ;;
+        "runs describe") REPLY="--run-id --output --help" ;;
+        "runs list") REPLY="--experiment-id --view -v --output --help" ;;
+        "runs restore") REPLY="--run-id --help" ;;
+        *) REPLY="" ;;
+    esac
+}
+
+# How the value of option $2 of path $1 is completed: text, file, dir or
+# choice:<a,b,...>. Fails for flags, which take no value.
+_mlf_option_value() {
+    case "$1|$2" in
+        "|--env-file") REPLY="file" ;;
+        "artifacts download|--run-id"|"artifacts download|-r") REPLY="text" ;;
+        "artifacts download|--artifact-path"|"artifacts download|-a") REPLY="text" ;;
+        "artifacts download|--artifact-uri"|"artifacts download|-u") REPLY="text" ;;
+        "artifacts download|--dst-path"|"artifacts download|-d") REPLY="dir" ;;
+        "artifacts list|--run-id"|"artifacts list|-r") REPLY="text" ;;
+        "artifacts list|--artifact-path"|"artifacts list|-a") REPLY="text" ;;
+        "artifacts list|--output") REPLY="choice:json,table,csv" ;;
+        "artifacts log-artifact|--local-file"|"artifacts log-artifact|-l") REPLY="file" ;;
+        "artifacts log-artifact|--run-id"|"artifacts log-artifact|-r") REPLY="text" ;;
+        "artifacts log-artifact|--artifact-path"|"artifacts log-artifact|-a") REPLY="text" ;;
+        "artifacts log-artifacts|--local-dir"|"artifacts log-artifacts|-l") REPLY="dir" ;;
+        "artifacts log-artifacts|--run-id"|"artifacts log-artifacts|-r") REPLY="text" ;;
+        "artifacts log-artifacts|--artifact-path"|"artifacts log-artifacts|-a") REPLY="text" ;;
+        "experiments create|--experiment-name"|"experiments create|-n") REPLY="text" ;;
+        "experiments create|--artifact-location"|"experiments create|-l") REPLY="text" ;;
+        "experiments csv|--experiment-id"|"experiments csv|-x") REPLY="text" ;;
+        "experiments csv|--filename"|"experiments csv|-o") REPLY="file" ;;
+        "experiments delete|--experiment-id"|"experiments delete|-x") REPLY="text" ;;
+        "experiments get|--experiment-id"|"experiments get|-x") REPLY="text" ;;
+        "experiments get|--experiment-name"|"experiments get|-n") REPLY="text" ;;
+        "experiments get|--output") REPLY="choice:table,json" ;;
+        "experiments rename|--experiment-id"|"experiments rename|-x") REPLY="text" ;;
+        "experiments rename|--new-name") REPLY="text" ;;
+        "experiments restore|--experiment-id"|"experiments restore|-x") REPLY="text" ;;
+        "experiments search|--view"|"experiments search|-v") REPLY="text" ;;
+        "experiments search|--max-results") REPLY="text" ;;
+        "experiments search|--output") REPLY="choice:table,json,csv" ;;
+        "gc|--older-than") REPLY="text" ;;
+        "gc|--backend-store-uri") REPLY="text" ;;
+        "gc|--artifacts-destination") REPLY="text" ;;
+        "gc|--run-ids") REPLY="text" ;;
+        "gc|--experiment-ids") REPLY="text" ;;
+        "gc|--logged-model-ids") REPLY="text" ;;
+        "gc|--tracking-uri") REPLY="text" ;;
+        "runs create|--experiment-id") REPLY="text" ;;
+        "runs create|--experiment-name") REPLY="text" ;;
+        "runs create|--run-name") REPLY="text" ;;
+        "runs create|--description") REPLY="text" ;;
+        "runs create|--tags"|"runs create|-t") REPLY="text" ;;
+        "runs create|--status") REPLY="choice:FINISHED,FAILED,KILLED" ;;
+        "runs create|--parent-run-id") REPLY="text" ;;
+        "runs delete|--run-id") REPLY="text" ;;
+        "runs describe|--run-id") REPLY="text" ;;
+        "runs describe|--output") REPLY="choice:json,table" ;;
+        "runs list|--experiment-id") REPLY="text" ;;
+        "runs list|--view"|"runs list|-v") REPLY="text" ;;
+        "runs list|--output") REPLY="choice:table,json,csv" ;;
+        "runs restore|--run-id") REPLY="text" ;;
+        *) return 1 ;;
+    esac
+}
+
+# How each positional argument of a path is completed (a trailing "..."
+# marks an argument that takes every remaining word).
+_mlf_arguments() {
+    case "$1" in
+        "db upgrade") _mlf_kinds=( "text" ) ;;
+        *) _mlf_kinds=() ;;
+    esac
+}
+
+# Fill COMPREPLY with the completions of kind $1 for the word $2.
+_mlf_complete_value() {
+    local IFS=$'\n'
+    case "$1" in
+        choice:*)
+            local choices="${1#choice:}"
+            COMPREPLY=($(compgen -W "${choices//,/$'\n'}" -- "$2")) ;;
+        file)
+            compopt -o filenames 2>/dev/null
+            COMPREPLY=($(compgen -f -- "$2")) ;;
+        dir)
+            compopt -o filenames 2>/dev/null
+            COMPREPLY=($(compgen -d -- "$2")) ;;
+        *) COMPREPLY=() ;;
+    esac
+}
+
+_mlf() {
+    local cur="${COMP_WORDS[COMP_CWORD]}" path="" word REPLY
+    local -a _mlf_kinds
+    local i=1 positionals=0 options_done=""
+    COMPREPLY=()
+
+    # Walk the words before the cursor: follow subcommands, skip option values,
+    # count positional arguments of the command reached.
+    while (( i < COMP_CWORD )); do
+        word="${COMP_WORDS[i]}"
+        if [[ -z $options_done && $word == "--" ]]; then
+            options_done=1
+        elif [[ -z $options_done && $word == -* ]]; then
+            if [[ $word != *=* ]] && _mlf_option_value "$path" "$word"; then
+                # "--opt=value" arrives as three words when COMP_WORDBREAKS holds "=".
+                [[ ${COMP_WORDS[i+1]} == "=" ]] && (( i++ ))
+                (( i++ ))
+            fi
+        elif [[ -z $options_done ]] && _mlf_child "$path" "$word"; then
+            path="$REPLY"
+            positionals=0
+        else
+            (( positionals++ ))
+        fi
+        (( i++ ))
+    done
+
+    # The value of an option: "--opt value", "--opt=value" split at "=", or "--opt=value" whole.
+    local option="" prefix=""
+    if (( COMP_CWORD >= 2 )) && [[ ${COMP_WORDS[COMP_CWORD-1]} == "=" ]]; then
+        option="${COMP_WORDS[COMP_CWORD-2]}"
+    elif [[ $cur == "=" ]] && (( COMP_CWORD >= 1 )); then
+        option="${COMP_WORDS[COMP_CWORD-1]}"
+        cur=""
+    elif [[ $cur == --*=* ]]; then
+        option="${cur%%=*}"
+        prefix="$option="
+        cur="${cur#*=}"
+    elif (( COMP_CWORD >= 1 )); then
+        option="${COMP_WORDS[COMP_CWORD-1]}"
+    fi
+    if [[ -z $options_done && $option == -* ]] && _mlf_option_value "$path" "$option"; then
+        _mlf_complete_value "$REPLY" "$cur"
+        if [[ -n $prefix ]]; then
+            COMPREPLY=("${COMPREPLY[@]/#/$prefix}")
+        fi
+        return 0
+    fi
+
+    if [[ -z $options_done && $cur == -* ]]; then
+        _mlf_options "$path"
+        COMPREPLY=($(compgen -W "$REPLY" -- "$cur"))
+        return 0
+    fi
+
+    _mlf_subcommands "$path"
+    if [[ -n $REPLY ]]; then
+        COMPREPLY=($(compgen -W "$REPLY" -- "$cur"))
+        return 0
+    fi
+
+    _mlf_arguments "$path"
+    local count=${#_mlf_kinds[@]}
+    if (( count > 0 )); then
+        local kind=""
+        if (( positionals < count )); then
+            kind="${_mlf_kinds[positionals]}"
+        elif [[ ${_mlf_kinds[count-1]} == *... ]]; then
+            kind="${_mlf_kinds[count-1]}"
+        fi
+        _mlf_complete_value "${kind%...}" "$cur"
+        return 0
+    fi
+
+    # A command without positional arguments: offer its options.
+    _mlf_options "$path"
+    COMPREPLY=($(compgen -W "$REPLY" -- "$cur"))
+    return 0
+}
+
+complete -F _mlf mlf
