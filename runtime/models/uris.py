@@ -110,10 +110,10 @@ def models_uri_to_artifact_uri(model_uri, tracking_uri=None):
 
 
 # ---- registry resolution: pluggable -----------------------------------------------------------
-# A registry resolver takes (parsed models:/ URI dict, tracking_uri) and returns the artifact URI
-# of that model version. set_registry_resolver() installs one (e.g. the SQL/file registry store);
-# without one, http(s) tracking URIs are resolved through the tracking server's REST API, and
-# anything else looks for runtime.store.registry.get_registry_store.
+# A registry resolver takes (parsed models:/ URI dict, registry URI) and returns the artifact URI
+# of that model version. set_registry_resolver() installs one explicitly; otherwise the registry
+# stores' resolver (runtime.store.model_registry_resolve) is used once the registry factory
+# exists, and http(s) registries fall back to the tracking server's REST API.
 _registry_resolver = None
 
 
@@ -123,42 +123,23 @@ def set_registry_resolver(resolver):
 
 
 def registry_download_uri(parsed, tracking_uri):
+    registry_uri = os.environ.get("MLFLOW_REGISTRY_URI") or tracking_uri
     if _registry_resolver is not None:
-        return _registry_resolver(parsed, tracking_uri)
-    if uri_scheme(tracking_uri) in ("http", "https"):
+        return _registry_resolver(parsed, registry_uri)
+    from runtime.store import registry
+
+    if hasattr(registry, "get_model_registry_store"):
+        from runtime.store.model_registry_resolve import registry_resolver
+
+        return registry_resolver(parsed, registry_uri)
+    if uri_scheme(registry_uri) in ("http", "https"):
         from runtime.models import remote
 
-        return remote.registry_download_uri(tracking_uri, parsed)
-    store = _registry_store(tracking_uri)
-    return _download_uri_from_store(store, parsed)
-
-
-def _registry_store(tracking_uri):
-    try:
-        from runtime.store import registry
-    except ImportError:
-        registry = None
-    factory = getattr(registry, "get_registry_store", None) or getattr(registry, "get_model_registry_store", None)
-    if factory is None:
-        raise MlfError(
-            f"Cannot resolve models:/ URIs against {tracking_uri}: no model registry store is available "
-            "for this tracking URI in this build. Use an http(s) tracking server, or a runs:/ or path URI."
-        )
-    return factory(tracking_uri)
-
-
-def _download_uri_from_store(store, parsed):
-    name = parsed["name"]
-    version = parsed["version"]
-    if parsed["alias"]:
-        version = store.get_model_version_by_alias(name, parsed["alias"]).version
-    elif parsed["stage"]:
-        stages = None if parsed["stage"].lower() == "latest" else [parsed["stage"]]
-        latest = store.get_latest_versions(name, stages)
-        if not latest:
-            raise NotFound(f"No versions of model {name!r} found in stage {parsed['stage']!r}")
-        version = max(latest, key=lambda v: int(v.version)).version
-    return store.get_model_version_download_uri(name, str(version))
+        return remote.registry_download_uri(registry_uri, parsed)
+    raise MlfError(
+        f"Cannot resolve models:/ URIs against {registry_uri}: no model registry store is available for "
+        "it in this build. Use an http(s) tracking server, or a runs:/ or path URI."
+    )
 
 
 def logged_model_artifact_uri(model_id, tracking_uri):
