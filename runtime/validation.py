@@ -210,3 +210,88 @@ def validate_max_results(value, limit, what="max_results"):
 
 def is_finite_number(value):
     return isinstance(value, (int, float)) and not math.isnan(value) and math.isfinite(value)
+
+
+# ---- model registry and logged models ------------------------------------------------------
+MAX_REGISTERED_MODEL_NAME_LENGTH = 256
+MAX_MODEL_REGISTRY_TAG_VALUE_LENGTH = 100_000
+MAX_REGISTERED_MODEL_ALIAS_LENGTH = 255
+MAX_MODEL_DESCRIPTION_LENGTH = 100_000
+_LOGGED_MODEL_ID_RE = re.compile(r"^m-[0-9a-f]{32}$")
+# Logged model names end up in models:/ URIs and folder names (MLflow's forbidden set).
+_LOGGED_MODEL_NAME_FORBIDDEN = "/:.%\"'"
+_RESERVED_VERSION_ALIAS_RE = re.compile(r"^[vV]\d+$")
+
+
+def validate_model_name(name):
+    """A registered model name: it names a folder in the file registry, so no separators."""
+    if name is None or not isinstance(name, str) or name.strip() == "":
+        _fail("Missing value for parameter 'name'. See the API docs for more information about request parameters.")
+    if len(name) > MAX_REGISTERED_MODEL_NAME_LENGTH:
+        _fail(f"Invalid registered model name: longer than {MAX_REGISTERED_MODEL_NAME_LENGTH} characters")
+    if _has_control(name) or any(ch in name for ch in "/\\:"):
+        _fail(f"Invalid model name '{name}'. Names cannot contain '/', '\\' or ':'.")
+    if "%" in name:
+        _fail(f"Invalid name: '{name}'. Registered model name cannot contain '%' character")
+    if name in (".", "..") or name != name.strip():
+        _fail(f"Invalid name: '{name}'. Registered model name cannot be '.', '..' or start/end with whitespace")
+    return name
+
+
+def validate_model_version(version):
+    """A model version number as the API carries it (string or int) -> canonical str."""
+    text = str(version).strip() if version is not None else ""
+    if not text.isdigit() or not text.isascii():
+        _fail(f"Parameter 'version' must be an integer, got '{version}'.")
+    return str(int(text))
+
+
+def validate_model_alias(alias, for_write=False):
+    """A registered model alias. 'latest' and 'v<digits>' are reserved for writes (MLflow's rule)."""
+    validate_key(alias, "registered model alias name")
+    if len(alias) > MAX_REGISTERED_MODEL_ALIAS_LENGTH:
+        _fail(f"Invalid alias {alias[:40]!r}...: longer than {MAX_REGISTERED_MODEL_ALIAS_LENGTH} characters")
+    if for_write:
+        if alias.lower() == "latest":
+            _fail("'latest' alias name (case insensitive) is reserved.")
+        if _RESERVED_VERSION_ALIAS_RE.match(alias):
+            _fail(f"Version alias name '{alias}' is reserved.")
+    return alias
+
+
+def validate_registry_tag(key, value):
+    return validate_tag(key, value, MAX_MODEL_REGISTRY_TAG_VALUE_LENGTH)
+
+
+def validate_model_description(description):
+    if description is None:
+        return None
+    if not isinstance(description, str):
+        _fail(f"Invalid description {description!r}: must be a string")
+    if len(description) > MAX_MODEL_DESCRIPTION_LENGTH:
+        _fail(f"Invalid description: longer than {MAX_MODEL_DESCRIPTION_LENGTH} characters")
+    return description
+
+
+def validate_logged_model_id(model_id):
+    """Logged model ids are 'm-' + 32 hex digits; anything else cannot name a stored model."""
+    if not isinstance(model_id, str) or not _LOGGED_MODEL_ID_RE.match(model_id):
+        raise_not_found = isinstance(model_id, str) and _ID_RE.match(model_id or "")
+        if raise_not_found:
+            from runtime.errors import NotFound
+
+            raise NotFound(f"Logged model with ID '{model_id}' not found.")
+        _fail(f"Invalid logged model id {model_id!r}: expected 'm-' followed by 32 hex digits")
+    return model_id
+
+
+def validate_logged_model_name(name):
+    if name is None:
+        return None
+    if not isinstance(name, str) or name == "" or any(ch in name for ch in _LOGGED_MODEL_NAME_FORBIDDEN) \
+            or _has_control(name) or len(name) > MAX_ENTITY_KEY_LENGTH:
+        _fail(
+            f"Invalid model name ({name!r}) provided. Model name must be a non-empty string of at most "
+            f"{MAX_ENTITY_KEY_LENGTH} characters without any of: / : . % \" '"
+        )
+    return name

@@ -42,3 +42,38 @@ def get_tracking_store(uri, artifact_root=None):
         root = artifact_root or os.environ.get("MLFLOW_DEFAULT_ARTIFACT_ROOT") or DEFAULT_SQL_ARTIFACT_ROOT
         return cls(uri, root)
     return cls(uri)
+
+
+# ---- model registry --------------------------------------------------------------------------
+_REGISTRY_STORES = {
+    "file": "runtime.store.model_registry_file:FileModelRegistryStore",
+    **{scheme: "runtime.store.model_registry_sql:SqlModelRegistryStore" for scheme in SQL_SCHEMES},
+    "http": "runtime.store.model_registry_rest:RestModelRegistryStore",
+    "https": "runtime.store.model_registry_rest:RestModelRegistryStore",
+}
+
+
+def resolve_registry_uri(explicit=None, tracking_uri=None):
+    """Explicit value, else MLFLOW_REGISTRY_URI, else the tracking URI (as MLflow decides)."""
+    from runtime.tracking_uri import resolve_tracking_uri
+
+    return explicit or os.environ.get("MLFLOW_REGISTRY_URI") or resolve_tracking_uri(tracking_uri)
+
+
+def get_model_registry_store(uri=None, tracking_store=None):
+    """Open the model registry at uri (file path, SQL database or tracking server).
+
+    tracking_store, when given, is where models:/<model_id> version sources are looked up.
+    """
+    uri = resolve_registry_uri(uri)
+    scheme = uri_scheme(uri)
+    reference = _REGISTRY_STORES.get(scheme)
+    if reference is None:
+        raise InvalidParameter(
+            f"Unsupported registry URI {uri!r}: use a path, file:, sqlite:, postgresql:, mysql:, http: or https:"
+        )
+    cls = _load(reference)
+    store = cls(local_path_from_uri(uri)) if scheme == "file" else cls(uri)
+    if tracking_store is not None:
+        store.tracking_store = tracking_store
+    return store
