@@ -8,7 +8,7 @@
 # The words that name subcommands of a command path (aliases included).
 _mlf_subcommands() {
     case "$1" in
-        "") REPLY="artifacts db experiments gc runs" ;;
+        "") REPLY="artifacts db experiments gc runs server ui" ;;
         "artifacts") REPLY="download list log-artifact log-artifacts" ;;
         "db") REPLY="upgrade" ;;
         "experiments") REPLY="create csv delete get rename restore search" ;;
@@ -25,6 +25,8 @@ _mlf_child() {
         "|experiments") REPLY="experiments" ;;
         "|gc") REPLY="gc" ;;
         "|runs") REPLY="runs" ;;
+        "|server") REPLY="server" ;;
+        "|ui") REPLY="server" ;;
         "artifacts|download") REPLY="artifacts download" ;;
         "artifacts|list") REPLY="artifacts list" ;;
         "artifacts|log-artifact") REPLY="artifacts log-artifact" ;;
@@ -72,6 +74,7 @@ _mlf_options() {
         "runs describe") REPLY="--run-id --output --help" ;;
         "runs list") REPLY="--experiment-id --view -v --output --help" ;;
         "runs restore") REPLY="--run-id --help" ;;
+        "server") REPLY="--backend-store-uri --registry-store-uri --default-artifact-root --serve-artifacts --no-serve-artifacts --artifacts-only --artifacts-destination --host -h --port -p --workers -w --static-prefix --allowed-hosts --cors-allowed-origins --disable-security-middleware --x-frame-options --gunicorn-opts --waitress-opts --uvicorn-opts --dev --expose-prometheus --help" ;;
         *) REPLY="" ;;
     esac
 }
@@ -129,6 +132,21 @@ _mlf_option_value() {
         "runs list|--view"|"runs list|-v") REPLY="text" ;;
         "runs list|--output") REPLY="choice:table,json,csv" ;;
         "runs restore|--run-id") REPLY="text" ;;
+        "server|--backend-store-uri") REPLY="text" ;;
+        "server|--registry-store-uri") REPLY="text" ;;
+        "server|--default-artifact-root") REPLY="text" ;;
+        "server|--artifacts-destination") REPLY="text" ;;
+        "server|--host"|"server|-h") REPLY="text" ;;
+        "server|--port"|"server|-p") REPLY="text" ;;
+        "server|--workers"|"server|-w") REPLY="text" ;;
+        "server|--static-prefix") REPLY="text" ;;
+        "server|--allowed-hosts") REPLY="text" ;;
+        "server|--cors-allowed-origins") REPLY="text" ;;
+        "server|--x-frame-options") REPLY="text" ;;
+        "server|--gunicorn-opts") REPLY="text" ;;
+        "server|--waitress-opts") REPLY="text" ;;
+        "server|--uvicorn-opts") REPLY="text" ;;
+        "server|--expose-prometheus") REPLY="dir" ;;
         *) return 1 ;;
     esac
 }
