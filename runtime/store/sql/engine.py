@@ -96,12 +96,18 @@ def _pool_arguments():
     return arguments
 
 
+def _python_lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
 def _install_sqlite_hooks(engine, memory):
     @event.listens_for(engine, "connect")
     def _configure_connection(dbapi_connection, _record):
         # We issue BEGIN ourselves (below); the driver's implicit transactions
         # would otherwise start too late for DDL and too weak for writers.
         dbapi_connection.isolation_level = None
+        # SQLite's own lower() folds ASCII only; ILIKE must fold case as Python does.
+        dbapi_connection.create_function("lower", 1, _python_lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")

@@ -106,11 +106,11 @@ def _upgrade_engine(engine, precheck=None):
 def upgrade_database(db_uri):
     """Upgrade the schema at db_uri to the newest revision; safe to run again.
 
-    Returns (revision before, revision after); before is None for a fresh database.
+    Returns the revision the database is at afterwards.
     """
     engine = create_engine(db_uri)
     try:
-        return _upgrade_engine(engine)
+        return _upgrade_engine(engine)[1]
     finally:
         engine.dispose()
 
