@@ -46,19 +46,19 @@ def _run_child(environment, arguments, extra_env=None):
 
 
 def predict(model_uri, input_path=None, output_path=None, content_type="json", env_manager=envs.VIRTUALENV,
-            install_mlf=False, pip_requirements_override=None, extra_env=None):
+            install_mlf=False, pip_requirements_override=None, extra_env=None, tracking_uri=None, stdout=None):
     validate_content_type(content_type)
     envs.validate_env_manager(env_manager)
     extra = parse_extra_env(extra_env)
     if extra and env_manager == envs.LOCAL:
         raise InvalidParameter("--env is only supported with --env-manager virtualenv, uv or conda")
-    with local_model(model_uri) as model_path:
+    if env_manager == envs.LOCAL and pip_requirements_override:
+        raise InvalidParameter("--pip-requirements-override is not supported with --env-manager local")
+    with local_model(model_uri, tracking_uri) as model_path:
         if env_manager == envs.LOCAL:
-            if pip_requirements_override:
-                raise InvalidParameter("--pip-requirements-override is not supported with --env-manager local")
             from runtime.models.predict import predict_local
 
-            predict_local(model_path, input_path, output_path, content_type)
+            predict_local(model_path, input_path, output_path, content_type, stdout=stdout)
             return
         environment = envs.prepare_model_env(model_path, env_manager, install_mlf, pip_requirements_override)
         arguments = ["predict", "--model-path", model_path, "--content-type", content_type]
@@ -72,12 +72,12 @@ def predict(model_uri, input_path=None, output_path=None, content_type="json", e
 
 
 def serve(model_uri, host="127.0.0.1", port=5000, workers=None, timeout=60, env_manager=envs.VIRTUALENV,
-          install_mlf=False, enable_mlserver=False):
+          install_mlf=False, enable_mlserver=False, tracking_uri=None):
     from runtime.models.server import parse_workers
 
     envs.validate_env_manager(env_manager)
     parse_workers(workers)
-    with local_model(model_uri) as model_path:
+    with local_model(model_uri, tracking_uri) as model_path:
         if env_manager == envs.LOCAL:
             from runtime.models.server import serve as run_server
 
@@ -95,10 +95,10 @@ def serve(model_uri, host="127.0.0.1", port=5000, workers=None, timeout=60, env_
             raise MlfError(f"The scoring server inside the {env_manager} environment exited with code {code}")
 
 
-def prepare_env(model_uri, env_manager=envs.VIRTUALENV, install_mlf=False):
+def prepare_env(model_uri, env_manager=envs.VIRTUALENV, install_mlf=False, tracking_uri=None):
     """Build the model's environment now; returns the Environment."""
     envs.validate_env_manager(env_manager)
-    with local_model(model_uri) as model_path:
+    with local_model(model_uri, tracking_uri) as model_path:
         environment = envs.prepare_model_env(model_path, env_manager, install_mlf)
         if env_manager != envs.LOCAL:
             # Import mlf's scoring code once inside the environment: proves it can run there.
