@@ -7,6 +7,7 @@ run queue up instead of racing on latest_metrics or on param immutability.
 """
 
 import os
+import re
 import random
 import time
 import uuid
@@ -61,7 +62,8 @@ def _now_ms():
 
 def _resolve_local(uri):
     """Plain local paths become absolute: stored locations must not depend on the cwd."""
-    if "://" in uri or uri.startswith("file:"):
+    # Any URI with a scheme stays as is (s3://, file:, and mlflow-artifacts:/ which has no '//').
+    if "://" in uri or re.match(r"^[A-Za-z][A-Za-z0-9+.-]+:", uri):
         return uri
     return os.path.abspath(uri)
 
