@@ -295,3 +295,29 @@ def validate_logged_model_name(name):
             f"{MAX_ENTITY_KEY_LENGTH} characters without any of: / : . % \" '"
         )
     return name
+
+
+# ---- traces, assessments and scorers (GenAI) -------------------------
+MAX_TRACE_LINKS_PER_REQUEST = 100
+_SCORER_NAME_RE = re.compile(r"^[A-Za-z0-9_\-][A-Za-z0-9_\-. ]{0,255}$")
+
+
+def validate_trace_id(trace_id):
+    """Trace ids ('tr-<32 hex>' from MLflow's client) name folders in the file store."""
+    return validate_generic_id(trace_id, "trace id")
+
+
+def validate_assessment_id(assessment_id):
+    return validate_generic_id(assessment_id, "assessment id")
+
+
+def validate_trace_tag(key, value):
+    """Trace tags and metadata follow the rules of run tags."""
+    return validate_tag(key, value)
+
+
+def validate_scorer_name(name):
+    """Scorer names are stored as folder names in the file store: no separators or leading dots."""
+    if not isinstance(name, str) or not _SCORER_NAME_RE.match(name) or name != name.strip():
+        _fail(f"Invalid scorer name {name!r}: use letters, digits, '_', '-', '.' or spaces (at most 256)")
+    return name
