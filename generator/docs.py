@@ -5,11 +5,29 @@ spellings, value type, documented default, extension marks) is made here so the
 pages, the man page and the completion scripts describe the same surface.
 """
 
+import re
 from pathlib import Path
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 REFERENCE_DIR = "docs/reference"
 EXTENSION_NOTE = "mlf extension"
+
+
+_EMPHASIS_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+
+
+def _escape_prose(text):
+    text = text.replace("\\", "\\\\").replace("*", "\\*").replace("<", "&lt;").replace(">", "&gt;")
+    return _EMPHASIS_UNDERSCORE.sub(r"\\_", text)
+
+
+def escape_markdown(text):
+    """Prose to Markdown: characters that would turn into emphasis or HTML are escaped,
+    `code spans` written in the help stay as they are."""
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an unbalanced backtick: all of it is prose
+        return _escape_prose(text).replace("`", "\\`")
+    return "`".join(_escape_prose(part) if i % 2 == 0 else part for i, part in enumerate(parts))
 
 
 def visible_options(node):
@@ -35,7 +53,7 @@ def usage_line(node, program):
 def documented_default(spec):
     """The default as a reader should see it: default_doc wins; nothing for unset/off/empty."""
     if spec.get("default_doc"):
-        return spec["default_doc"]
+        return escape_markdown(spec["default_doc"])
     default = spec.get("default")
     if default in (None, False, []) or default == "":
         return None
@@ -74,7 +92,7 @@ def _option_row(option):
     spellings = ", ".join(f"`{flag}`" for flag in option["flags"])
     if option["negative_flags"]:
         spellings += " / " + ", ".join(f"`{flag}`" for flag in option["negative_flags"])
-    description = option["help"]
+    description = escape_markdown(option["help"])
     if option["extension"]:
         description = f"*{EXTENSION_NOTE}.* {description}"
     return {
@@ -96,7 +114,7 @@ def _argument_row(argument):
         "default": _cell(documented_default(argument)),
         "envvar": f"`{argument['envvar']}`" if argument.get("envvar") else "",
         "required": "yes" if argument["required"] else "",
-        "description": _cell(argument["help"]),
+        "description": _cell(escape_markdown(argument["help"])),
     }
 
 
@@ -113,7 +131,7 @@ def markdown_blocks(text):
             body = "\n".join(line[2:] if line.startswith("  ") else line for line in lines)
             out.append(f"```text\n{body}\n```")
         else:
-            out.append("\n".join(lines))
+            out.append(escape_markdown("\n".join(lines)))
     return "\n\n".join(out)
 
 
@@ -135,14 +153,15 @@ def command_view(node, program, extension_inherited=False):
         "title": title,
         "anchor": _anchor(title),
         "level": "#" * min(len(node["path"].split()) or 1, 6),
-        "summary": node["summary"],
+        "summary": escape_markdown(node["summary"]),
         "help": markdown_blocks(node["help"]),
+        "repeats_summary": node["help"] == node["summary"],
         "extension": node["extension"] and not extension_inherited,
         "aliases": aliases,
         "usage": usage_line(node, program),
         "options": [_option_row(o) for o in visible_options(node)] + [HELP_ROW],
         "arguments": [_argument_row(a) for a in node["arguments"]],
-        "examples": node["examples"],
+        "examples": [{"command": e["command"], "help": escape_markdown(e["help"])} for e in node["examples"]],
         "children": children,
     }
 
@@ -163,7 +182,7 @@ def env_var_rows(manifest):
         read_by = list(readers.get(name, []))
         if entry.get("read_by") == "runtime":
             read_by.insert(0, "the runtime (any command)")
-        rows.append({"name": f"`{name}`", "read_by": _cell(", ".join(read_by)), "help": _cell(entry["help"])})
+        rows.append({"name": f"`{name}`", "read_by": _cell(", ".join(read_by)), "help": _cell(escape_markdown(entry["help"]))})
     return rows
 
 
@@ -204,11 +223,11 @@ def render_reference(manifest):
     for name, node in root["commands"].items():
         view = command_view(dict(node, parent_aliases=root["aliases"]), program)
         pages[f"{REFERENCE_DIR}/{name}.md"] = _tidy(env.get_template("command.md.j2").render(command=view))
-        commands.append({"name": name, "file": f"{name}.md", "summary": _cell(node["summary"]),
+        commands.append({"name": name, "file": f"{name}.md", "summary": _cell(escape_markdown(node["summary"])),
                          "extension": node["extension"]})
     index = env.get_template("index.md.j2").render(
         program=program,
-        summary=root["summary"],
+        summary=escape_markdown(root["summary"]),
         help=markdown_blocks(root["help"]),
         usage=usage_line(root, program),
         options=[_option_row(o) for o in visible_options(root)] + [HELP_ROW],

@@ -8,10 +8,11 @@
 # The words that name subcommands of a command path (aliases included).
 _mlf_subcommands() {
     case "$1" in
-        "") REPLY="artifacts db experiments gc runs server ui" ;;
+        "") REPLY="artifacts db experiments gc models run runs server ui" ;;
         "artifacts") REPLY="download list log-artifact log-artifacts" ;;
         "db") REPLY="upgrade" ;;
         "experiments") REPLY="create csv delete get rename restore search" ;;
+        "models") REPLY="build-docker generate-dockerfile predict prepare-env serve update-pip-requirements" ;;
         "runs") REPLY="create delete describe list restore" ;;
         *) REPLY="" ;;
     esac
@@ -24,6 +25,8 @@ _mlf_child() {
         "|db") REPLY="db" ;;
         "|experiments") REPLY="experiments" ;;
         "|gc") REPLY="gc" ;;
+        "|models") REPLY="models" ;;
+        "|run") REPLY="run" ;;
         "|runs") REPLY="runs" ;;
         "|server") REPLY="server" ;;
         "|ui") REPLY="server" ;;
@@ -39,6 +42,12 @@ _mlf_child() {
         "experiments|rename") REPLY="experiments rename" ;;
         "experiments|restore") REPLY="experiments restore" ;;
         "experiments|search") REPLY="experiments search" ;;
+        "models|build-docker") REPLY="models build-docker" ;;
+        "models|generate-dockerfile") REPLY="models generate-dockerfile" ;;
+        "models|predict") REPLY="models predict" ;;
+        "models|prepare-env") REPLY="models prepare-env" ;;
+        "models|serve") REPLY="models serve" ;;
+        "models|update-pip-requirements") REPLY="models update-pip-requirements" ;;
         "runs|create") REPLY="runs create" ;;
         "runs|delete") REPLY="runs delete" ;;
         "runs|describe") REPLY="runs describe" ;;
@@ -68,6 +77,14 @@ _mlf_options() {
         "experiments restore") REPLY="--experiment-id -x --help" ;;
         "experiments search") REPLY="--view -v --max-results --output --help" ;;
         "gc") REPLY="--older-than --backend-store-uri --artifacts-destination --run-ids --experiment-ids --logged-model-ids --tracking-uri --dry-run --help" ;;
+        "models") REPLY="--help" ;;
+        "models build-docker") REPLY="--model-uri -m --name -n --env-manager --mlflow-home --install-java --install-mlflow --enable-mlserver --help" ;;
+        "models generate-dockerfile") REPLY="--model-uri -m --output-directory -d --env-manager --mlflow-home --install-java --install-mlflow --enable-mlserver --help" ;;
+        "models predict") REPLY="--model-uri -m --input-path -i --output-path -o --content-type -t --env-manager --install-mlflow --pip-requirements-override -r --env --help" ;;
+        "models prepare-env") REPLY="--model-uri -m --env-manager --install-mlflow --help" ;;
+        "models serve") REPLY="--model-uri -m --port -p --host -h --timeout -t --workers -w --env-manager --no-conda --install-mlflow --enable-mlserver --help" ;;
+        "models update-pip-requirements") REPLY="--model-uri -m --help" ;;
+        "run") REPLY="--entry-point -e --version -v --param-list -P --docker-args -A --experiment-name --experiment-id --backend -b --backend-config -c --env-manager --storage-dir --run-id --run-name --build-image --help" ;;
         "runs") REPLY="--help" ;;
         "runs create") REPLY="--experiment-id --experiment-name --run-name --description --tags -t --status --parent-run-id --help" ;;
         "runs delete") REPLY="--run-id --help" ;;
@@ -118,6 +135,42 @@ _mlf_option_value() {
         "gc|--experiment-ids") REPLY="text" ;;
         "gc|--logged-model-ids") REPLY="text" ;;
         "gc|--tracking-uri") REPLY="text" ;;
+        "models build-docker|--model-uri"|"models build-docker|-m") REPLY="text" ;;
+        "models build-docker|--name"|"models build-docker|-n") REPLY="text" ;;
+        "models build-docker|--env-manager") REPLY="choice:local,virtualenv,uv,conda" ;;
+        "models build-docker|--mlflow-home") REPLY="text" ;;
+        "models generate-dockerfile|--model-uri"|"models generate-dockerfile|-m") REPLY="text" ;;
+        "models generate-dockerfile|--output-directory"|"models generate-dockerfile|-d") REPLY="dir" ;;
+        "models generate-dockerfile|--env-manager") REPLY="choice:local,virtualenv,uv,conda" ;;
+        "models generate-dockerfile|--mlflow-home") REPLY="text" ;;
+        "models predict|--model-uri"|"models predict|-m") REPLY="text" ;;
+        "models predict|--input-path"|"models predict|-i") REPLY="text" ;;
+        "models predict|--output-path"|"models predict|-o") REPLY="text" ;;
+        "models predict|--content-type"|"models predict|-t") REPLY="choice:json,csv" ;;
+        "models predict|--env-manager") REPLY="choice:local,virtualenv,uv,conda" ;;
+        "models predict|--pip-requirements-override"|"models predict|-r") REPLY="text" ;;
+        "models predict|--env") REPLY="text" ;;
+        "models prepare-env|--model-uri"|"models prepare-env|-m") REPLY="text" ;;
+        "models prepare-env|--env-manager") REPLY="choice:local,virtualenv,uv,conda" ;;
+        "models serve|--model-uri"|"models serve|-m") REPLY="text" ;;
+        "models serve|--port"|"models serve|-p") REPLY="text" ;;
+        "models serve|--host"|"models serve|-h") REPLY="text" ;;
+        "models serve|--timeout"|"models serve|-t") REPLY="text" ;;
+        "models serve|--workers"|"models serve|-w") REPLY="text" ;;
+        "models serve|--env-manager") REPLY="choice:local,virtualenv,uv,conda" ;;
+        "models update-pip-requirements|--model-uri"|"models update-pip-requirements|-m") REPLY="text" ;;
+        "run|--entry-point"|"run|-e") REPLY="text" ;;
+        "run|--version"|"run|-v") REPLY="text" ;;
+        "run|--param-list"|"run|-P") REPLY="text" ;;
+        "run|--docker-args"|"run|-A") REPLY="text" ;;
+        "run|--experiment-name") REPLY="text" ;;
+        "run|--experiment-id") REPLY="text" ;;
+        "run|--backend"|"run|-b") REPLY="text" ;;
+        "run|--backend-config"|"run|-c") REPLY="file" ;;
+        "run|--env-manager") REPLY="choice:local,virtualenv,uv,conda" ;;
+        "run|--storage-dir") REPLY="dir" ;;
+        "run|--run-id") REPLY="text" ;;
+        "run|--run-name") REPLY="text" ;;
         "runs create|--experiment-id") REPLY="text" ;;
         "runs create|--experiment-name") REPLY="text" ;;
         "runs create|--run-name") REPLY="text" ;;
@@ -156,6 +209,8 @@ _mlf_option_value() {
 _mlf_arguments() {
     case "$1" in
         "db upgrade") _mlf_kinds=( "text" ) ;;
+        "models update-pip-requirements") _mlf_kinds=( "choice:add,remove" "text..." ) ;;
+        "run") _mlf_kinds=( "text" ) ;;
         *) _mlf_kinds=() ;;
     esac
 }
