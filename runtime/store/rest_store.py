@@ -1,0 +1,328 @@
+"""TrackingStore over MLflow's REST API: any MLflow-compatible server (mlf's or mlflow's).
+
+Connection settings come from the environment as MLflow's client reads them:
+MLFLOW_TRACKING_TOKEN (bearer) or MLFLOW_TRACKING_USERNAME/PASSWORD (basic),
+MLFLOW_TRACKING_INSECURE_TLS, MLFLOW_HTTP_REQUEST_TIMEOUT,
+MLFLOW_HTTP_REQUEST_MAX_RETRIES and MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR.
+Requests are retried with exponential backoff on 429, 5xx and connection
+errors; error bodies ({"error_code", "message"}) come back as runtime.errors
+types so callers cannot tell a remote store from a local one.
+"""
+
+import os
+from dataclasses import dataclass
+from typing import Optional
+
+from runtime.entities import Experiment, Metric, PagedList, Run, RunInfo, ViewType
+from runtime.errors import AlreadyExists, InvalidParameter, InvalidState, MlfError, NotFound
+from runtime.store.base import (
+    EXPERIMENTS_MAX_RESULTS_DEFAULT,
+    SEARCH_MAX_RESULTS_DEFAULT,
+    TrackingStore,
+)
+
+DEFAULT_TIMEOUT_S = 120
+DEFAULT_MAX_RETRIES = 7
+DEFAULT_BACKOFF_FACTOR = 2
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+API_PREFIX = "/api/2.0/mlflow"
+_ERRORS_BY_CODE = {
+    "RESOURCE_DOES_NOT_EXIST": NotFound,
+    "RESOURCE_ALREADY_EXISTS": AlreadyExists,
+    "INVALID_STATE": InvalidState,
+    "INVALID_PARAMETER_VALUE": InvalidParameter,
+    "BAD_REQUEST": InvalidParameter,
+    "MALFORMED_REQUEST": InvalidParameter,
+}
+_TRUE = ("1", "true", "yes", "on")
+
+
+def _env_number(environ, name, default, kind=int):
+    raw = environ.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return kind(raw)
+    except ValueError:
+        raise InvalidParameter(f"{name} must be a number, got {raw!r}") from None
+
+
+@dataclass
+class HostCreds:
+    """Where a tracking server is and how to talk to it."""
+
+    host: str
+    token: Optional[str] = None
+    username: Optional[str] = None
+    password: Optional[str] = None
+    insecure: bool = False
+    timeout: float = DEFAULT_TIMEOUT_S
+    max_retries: int = DEFAULT_MAX_RETRIES
+    backoff_factor: float = DEFAULT_BACKOFF_FACTOR
+
+    @classmethod
+    def from_env(cls, host, environ=None):
+        environ = os.environ if environ is None else environ
+        return cls(
+            host=host.rstrip("/"),
+            token=environ.get("MLFLOW_TRACKING_TOKEN") or None,
+            username=environ.get("MLFLOW_TRACKING_USERNAME") or None,
+            password=environ.get("MLFLOW_TRACKING_PASSWORD") or None,
+            insecure=str(environ.get("MLFLOW_TRACKING_INSECURE_TLS", "")).lower() in _TRUE,
+            timeout=_env_number(environ, "MLFLOW_HTTP_REQUEST_TIMEOUT", DEFAULT_TIMEOUT_S, float),
+            max_retries=_env_number(environ, "MLFLOW_HTTP_REQUEST_MAX_RETRIES", DEFAULT_MAX_RETRIES),
+            backoff_factor=_env_number(environ, "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", DEFAULT_BACKOFF_FACTOR, float),
+        )
+
+
+def error_from_response(response, url):
+    """The runtime.errors exception for a failed HTTP response."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and "error_code" in body:
+        code = body["error_code"]
+        message = body.get("message", "")
+        cls = _ERRORS_BY_CODE.get(code)
+        return cls(message) if cls is not None else MlfError(message, code)
+    text = (response.text or "").strip().replace("\n", " ")[:300]
+    code = "ENDPOINT_NOT_FOUND" if response.status_code == 404 else None
+    return MlfError(f"API request to {url} failed with status {response.status_code}: {text}", code)
+
+
+class HttpClient:
+    """A requests session with MLflow's auth, TLS, timeout and retry settings."""
+
+    def __init__(self, creds):
+        self.creds = creds
+        self._session = None
+
+    @property
+    def session(self):
+        if self._session is None:
+            import requests
+            from requests.adapters import HTTPAdapter
+            from urllib3.util.retry import Retry
+
+            retry = Retry(
+                total=self.creds.max_retries,
+                connect=self.creds.max_retries,
+                read=self.creds.max_retries,
+                status=self.creds.max_retries,
+                backoff_factor=self.creds.backoff_factor,
+                status_forcelist=RETRY_STATUSES,
+                allowed_methods=None,  # MLflow retries POSTs too: its API calls are safe to repeat
+                respect_retry_after_header=True,
+                raise_on_status=False,
+            )
+            session = requests.Session()
+            adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=16)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+            session.verify = not self.creds.insecure
+            if self.creds.token:
+                session.headers["Authorization"] = f"Bearer {self.creds.token}"
+            elif self.creds.username and self.creds.password is not None:
+                session.auth = (self.creds.username, self.creds.password)
+            session.headers["User-Agent"] = "mlf"
+            self._session = session
+        return self._session
+
+    def request(self, method, url, **kwargs):
+        """Send one request (with retries); raises MlfError types on failure, returns the response."""
+        import requests
+
+        kwargs.setdefault("timeout", self.creds.timeout)
+        try:
+            response = self.session.request(method, url, **kwargs)
+        except requests.exceptions.RetryError as exc:
+            raise MlfError(f"API request to {url} failed after {self.creds.max_retries} retries: {exc}",
+                           "TEMPORARILY_UNAVAILABLE") from None
+        except requests.exceptions.SSLError as exc:
+            raise MlfError(f"TLS error talking to {url}: {exc} (MLFLOW_TRACKING_INSECURE_TLS=true skips "
+                           "certificate checks)") from None
+        except requests.exceptions.RequestException as exc:
+            raise MlfError(f"API request to {url} failed: {exc}", "TEMPORARILY_UNAVAILABLE") from None
+        if response.status_code >= 400:
+            raise error_from_response(response, url)
+        return response
+
+    def call_json(self, method, url, body=None):
+        """A JSON API call: GET sends body as the query string, others as a JSON body."""
+        from runtime.server.protocol import dumps
+
+        if method == "GET":
+            response = self.request("GET", url, params=_query_params(body or {}))
+        else:
+            response = self.request(method, url, data=dumps(body or {}),
+                                    headers={"Content-Type": "application/json"})
+        if not response.content:
+            return {}
+        try:
+            return response.json()
+        except ValueError:
+            raise MlfError(f"API request to {url} returned a body that is not JSON: {response.text[:200]}") from None
+
+    def close(self):
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+
+def _query_params(body):
+    """Query parameters as MLflow's GET handlers read them: repeated keys, bools as true/false."""
+    params = []
+    for key, value in body.items():
+        if value is None:
+            continue
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            params.append((key, ("true" if item else "false") if isinstance(item, bool) else str(item)))
+    return params
+
+
+def _tag_list(tags):
+    return [{"key": k, "value": v} for k, v in (tags or {}).items()]
+
+
+class RestStore(TrackingStore):
+    """The TrackingStore API mapped onto a tracking server's REST endpoints."""
+
+    def __init__(self, host_or_creds, environ=None):
+        creds = host_or_creds if isinstance(host_or_creds, HostCreds) else HostCreds.from_env(host_or_creds, environ)
+        self.creds = creds
+        self.client = HttpClient(creds)
+
+    def _call(self, method, endpoint, body=None):
+        return self.client.call_json(method, f"{self.creds.host}{API_PREFIX}{endpoint}", body)
+
+    # ---- experiments -------------------------------------------------
+    def create_experiment(self, name, artifact_location=None, tags=None):
+        body = {"name": name, "artifact_location": artifact_location, "tags": _tag_list(tags)}
+        return str(self._call("POST", "/experiments/create", body)["experiment_id"])
+
+    def get_experiment(self, experiment_id):
+        return Experiment.from_dict(self._call("GET", "/experiments/get", {"experiment_id": experiment_id})["experiment"])
+
+    def get_experiment_by_name(self, name):
+        try:
+            data = self._call("GET", "/experiments/get-by-name", {"experiment_name": name})
+        except NotFound:
+            return None
+        return Experiment.from_dict(data["experiment"])
+
+    def search_experiments(self, view_type=ViewType.ACTIVE_ONLY, max_results=EXPERIMENTS_MAX_RESULTS_DEFAULT,
+                           filter_string=None, order_by=None, page_token=None):
+        body = {
+            "view_type": ViewType.to_name(view_type),
+            "max_results": max_results,
+            "filter": filter_string,
+            "order_by": list(order_by or []),
+            "page_token": page_token,
+        }
+        data = self._call("POST", "/experiments/search", body)
+        return PagedList([Experiment.from_dict(e) for e in data.get("experiments", [])], data.get("next_page_token"))
+
+    def delete_experiment(self, experiment_id):
+        self._call("POST", "/experiments/delete", {"experiment_id": experiment_id})
+
+    def restore_experiment(self, experiment_id):
+        self._call("POST", "/experiments/restore", {"experiment_id": experiment_id})
+
+    def rename_experiment(self, experiment_id, new_name):
+        self._call("POST", "/experiments/update", {"experiment_id": experiment_id, "new_name": new_name})
+
+    def set_experiment_tag(self, experiment_id, key, value):
+        self._call("POST", "/experiments/set-experiment-tag", {"experiment_id": experiment_id, "key": key, "value": value})
+
+    def delete_experiment_tag(self, experiment_id, key):
+        self._call("POST", "/experiments/delete-experiment-tag", {"experiment_id": experiment_id, "key": key})
+
+    # ---- runs --------------------------------------------------------
+    def create_run(self, experiment_id, user_id=None, start_time=None, tags=None, run_name=None):
+        body = {"experiment_id": experiment_id, "user_id": user_id, "start_time": start_time,
+                "tags": _tag_list(tags), "run_name": run_name}
+        return Run.from_dict(self._call("POST", "/runs/create", body)["run"])
+
+    def get_run(self, run_id):
+        return Run.from_dict(self._call("GET", "/runs/get", {"run_id": run_id})["run"])
+
+    def update_run_info(self, run_id, status=None, end_time=None, run_name=None):
+        body = {"run_id": run_id, "status": status, "end_time": end_time, "run_name": run_name}
+        return RunInfo.from_dict(self._call("POST", "/runs/update", body)["run_info"])
+
+    def delete_run(self, run_id):
+        self._call("POST", "/runs/delete", {"run_id": run_id})
+
+    def restore_run(self, run_id):
+        self._call("POST", "/runs/restore", {"run_id": run_id})
+
+    def search_runs(self, experiment_ids, filter_string=None, run_view_type=ViewType.ACTIVE_ONLY,
+                    max_results=SEARCH_MAX_RESULTS_DEFAULT, order_by=None, page_token=None):
+        body = {
+            "experiment_ids": [str(e) for e in experiment_ids],
+            "filter": filter_string,
+            "run_view_type": ViewType.to_name(run_view_type),
+            "max_results": max_results,
+            "order_by": list(order_by or []),
+            "page_token": page_token,
+        }
+        data = self._call("POST", "/runs/search", body)
+        return PagedList([Run.from_dict(r) for r in data.get("runs", [])], data.get("next_page_token"))
+
+    def log_batch(self, run_id, metrics=(), params=(), tags=()):
+        body = {
+            "run_id": run_id,
+            "metrics": [{k: v for k, v in m.to_dict().items() if k != "run_id"} for m in metrics],
+            "params": [{"key": p.key, "value": p.value} for p in params],
+            "tags": [{"key": t.key, "value": t.value} for t in tags],
+        }
+        self._call("POST", "/runs/log-batch", body)
+
+    def log_metric(self, run_id, metric):
+        body = {k: v for k, v in metric.to_dict().items() if k != "run_id"}
+        body["run_id"] = run_id
+        self._call("POST", "/runs/log-metric", body)
+
+    def log_param(self, run_id, param):
+        self._call("POST", "/runs/log-parameter", {"run_id": run_id, "key": param.key, "value": param.value})
+
+    def set_tag(self, run_id, tag):
+        self._call("POST", "/runs/set-tag", {"run_id": run_id, "key": tag.key, "value": tag.value})
+
+    def delete_tag(self, run_id, key):
+        self._call("POST", "/runs/delete-tag", {"run_id": run_id, "key": key})
+
+    def get_metric_history(self, run_id, metric_key, max_results=None, page_token=None):
+        """One page when max_results is given; otherwise every page, as one list."""
+        def fetch(token):
+            body = {"run_id": run_id, "metric_key": metric_key, "max_results": max_results, "page_token": token}
+            data = self._call("GET", "/metrics/get-history", body)
+            return [Metric.from_dict(m) for m in data.get("metrics", [])], data.get("next_page_token")
+
+        metrics, token = fetch(page_token)
+        if max_results is not None:
+            return PagedList(metrics, token)
+        while token:
+            more, token = fetch(token)
+            metrics.extend(more)
+        return PagedList(metrics, None)
+
+    def log_inputs(self, run_id, datasets=None, models=None):
+        body = {"run_id": run_id, "datasets": [d.to_dict() for d in datasets or []], "models": list(models or [])}
+        self._call("POST", "/runs/log-inputs", body)
+
+    def log_outputs(self, run_id, models):
+        self._call("POST", "/runs/outputs", {"run_id": run_id, "models": list(models)})
+
+    # ---- garbage collection -----------------------------------------
+    def _no_gc(self, *args, **kwargs):
+        raise MlfError(
+            f"Permanent deletion is not part of the REST API of {self.creds.host}: run `mlf gc` with "
+            "--backend-store-uri naming the server's backend store."
+        )
+
+    get_deleted_runs = get_deleted_experiments = hard_delete_run = hard_delete_experiment = _no_gc
+
+    def close(self):
+        self.client.close()

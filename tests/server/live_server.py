@@ -1,0 +1,109 @@
+"""Run `mlf server` as a real process on 127.0.0.1 and a free port, for tests.
+
+    with LiveServer(backend_store_uri=..., artifacts_destination=...) as server:
+        requests.get(server.url + "/health")
+
+The server is stopped with SIGTERM when the block ends (SIGKILL if it does
+not stop in time) and its output is kept for assertions and failure messages.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT_S = 60
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    def __init__(self, backend_store_uri, artifacts_destination=None, extra_args=(), env=None, cwd=None,
+                 port=None, wait_path="/health"):
+        self.port = port or free_port()
+        self.backend_store_uri = backend_store_uri
+        self.artifacts_destination = artifacts_destination
+        self.extra_args = list(extra_args)
+        self.env = env
+        self.cwd = cwd
+        self.wait_path = wait_path
+        self.process = None
+        self._log = None
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def command(self):
+        cmd = [sys.executable, "-m", "runtime", "server", "--host", "127.0.0.1", "--port", str(self.port),
+               "--backend-store-uri", self.backend_store_uri]
+        if self.artifacts_destination:
+            cmd += ["--artifacts-destination", str(self.artifacts_destination)]
+        return cmd + self.extra_args
+
+    def start(self):
+        env = dict(os.environ)
+        env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+        env.pop("MLFLOW_TRACKING_URI", None)
+        env.update(self.env or {})
+        self._log = tempfile.TemporaryFile(mode="w+")
+        self.process = subprocess.Popen(self.command(), cwd=self.cwd or ROOT, env=env, stdout=self._log,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self.wait_ready()
+        return self
+
+    def wait_ready(self):
+        import requests
+
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"mlf server exited with {self.process.returncode}:\n{self.output()}")
+            try:
+                if requests.get(self.url + self.wait_path, timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"mlf server did not answer within {START_TIMEOUT_S}s:\n{self.output()}")
+
+    def output(self):
+        if self._log is None:
+            return ""
+        self._log.flush()
+        self._log.seek(0)
+        return self._log.read()
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        """Stop the server; returns its exit code."""
+        if self.process is None or self.process.poll() is not None:
+            return None if self.process is None else self.process.returncode
+        self.process.send_signal(sig)
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+            raise RuntimeError(f"mlf server ignored {sig!r} for {timeout}s:\n{self.output()}")
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        try:
+            self.stop()
+        finally:
+            if self.process is not None and self.process.poll() is None:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            if self._log is not None:
+                self._log.close()
