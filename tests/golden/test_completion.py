@@ -17,6 +17,8 @@ MANIFEST = compile_manifest()
 SCRIPTS = render_completions(MANIFEST)
 GROUPS = [n for n in iter_nodes(MANIFEST["root"]) if n["commands"]]
 LEAVES = [n for n in iter_nodes(MANIFEST["root"]) if not n["commands"]]
+ALIASES = [(parent, alias, parent["commands"][target]) for parent in iter_nodes(MANIFEST["root"])
+           for alias, target in parent["aliases"].items()]
 CHOICE_OPTIONS = [(n, o) for n in iter_nodes(MANIFEST["root"]) for o in n["options"] if o.get("choices")]
 
 
@@ -63,6 +65,15 @@ def test_bash_completes_subcommands_at_every_level(bash_script, node):
 @pytest.mark.parametrize("node", LEAVES, ids=[n["path"] for n in LEAVES])
 def test_bash_completes_options_of_each_command(bash_script, node):
     assert bash_complete(bash_script, _words(node) + ["--"]) == _long_flags(node)
+
+
+@pytest.mark.parametrize("parent, alias, target", ALIASES, ids=[a for _, a, _ in ALIASES])
+def test_bash_follows_aliases(bash_script, parent, alias, target):
+    words = ["mlf", *parent["path"].split(), alias]
+    if target["commands"]:
+        assert bash_complete(bash_script, words + [""]) == sorted(list(target["commands"]) + list(target["aliases"]))
+    else:
+        assert bash_complete(bash_script, words + ["--"]) == _long_flags(target)
 
 
 @pytest.mark.parametrize("node, option", CHOICE_OPTIONS, ids=[f"{n['path']} {o['flags'][0]}" for n, o in CHOICE_OPTIONS])
