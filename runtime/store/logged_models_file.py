@@ -250,7 +250,7 @@ class LoggedModelsFileMixin(LoggedModelStore):
         model = LoggedModel(
             model_id=model_id,
             experiment_id=experiment_id,
-            name=name or _generated_name(),
+            name=name or generated_model_name(),
             artifact_location=model_artifact_location(experiment.artifact_location, model_id),
             creation_timestamp=now,
             last_updated_timestamp=now,
@@ -371,7 +371,7 @@ class LoggedModelsFileMixin(LoggedModelStore):
         shutil.rmtree(folder)
 
 
-def _generated_name():
+def generated_model_name():
     """A readable default name, as unnamed runs get (the module imports nothing heavy)."""
     from runtime.store.sql.run_names import generate_run_name
 
