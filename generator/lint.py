@@ -48,7 +48,8 @@ def _node_problems(node, env_registry, used_env):
         if alias in node["commands"]:
             problems.append(f"{where}: alias {alias} collides with a command")
     for example in node["examples"]:
-        if not example["command"].startswith(f"mlf {node['path']}".rstrip()):
+        prefix = f"mlf {node['path']}".rstrip()
+        if example["command"] != prefix and not example["command"].startswith(prefix + " "):
             problems.append(f"{where}: example {example['command']!r} does not run this command")
     return problems
 

@@ -34,9 +34,29 @@ def validate_document(document, definition, source):
         raise SpecError(f"{source}: {where}: {deepest.message}")
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """safe_load that refuses duplicate keys (plain safe_load silently keeps the last one)."""
+
+
+def _mapping_without_duplicates(loader, node, deep=False):
+    seen = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
+
+
 def _read_yaml(path):
     with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        try:
+            return yaml.load(handle, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        except yaml.YAMLError as exc:
+            raise SpecError(f"{Path(path).name}: not valid YAML: {exc}") from None
 
 
 def spec_files(spec_dir=SPEC_DIR):
