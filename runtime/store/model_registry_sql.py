@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from runtime.errors import AlreadyExists, InvalidParameter, MlfError
 from runtime.registry_entities import ModelVersion, ModelVersionStage, ModelVersionStatus, RegisteredModel
-from runtime.search.filter import ATTRIBUTE, TAG
+from runtime.search.filter import TAG
 from runtime.search.paging import decode_token, encode_token
 from runtime.store import registry_search as search
 from runtime.store.model_registry_base import (
