@@ -58,6 +58,12 @@ def split_host_port(host_header):
     return text, None
 
 
+# The default --allowed-hosts: loopback and the private ranges (RFC 1918, IPv6 unique local).
+PRIVATE_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
+    "127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "::1/128", "fc00::/7",
+))
+
+
 def is_local_or_private(host):
     if host == "localhost" or host.endswith(".localhost"):
         return True
@@ -65,7 +71,7 @@ def is_local_or_private(host):
         address = ipaddress.ip_address(host)
     except ValueError:
         return False
-    return address.is_loopback or address.is_private
+    return any(address in network for network in PRIVATE_NETWORKS)
 
 
 def host_allowed(host_header, allowed):
@@ -133,25 +139,27 @@ class SecurityMiddleware:
 
     def _check(self, scope, headers):
         """(refusing response or None, origin to echo in CORS headers or None)."""
-        from starlette.responses import PlainTextResponse
+        from runtime.errors import InvalidParameter, MlfError
+        from runtime.server.protocol import error_response
 
         method, path = scope["method"], scope["path"]
         host = headers.get("host", "")
         if not any(path.endswith(p) for p in EXEMPT_PATHS) and not host_allowed(host, self.allowed_hosts):
-            return PlainTextResponse("Invalid Host header - possible DNS rebinding attack detected", 403), None
+            return error_response(MlfError(
+                f"Invalid Host header {host!r} - possible DNS rebinding attack detected. "
+                "Start the server with --allowed-hosts to accept this host.", "PERMISSION_DENIED")), None
         origin = headers.get("origin")
         allowed_origin = None
         if origin is not None:
             if same_origin(origin, host) or origin_allowed(origin, self.allowed_origins):
                 allowed_origin = origin
             elif method in STATE_CHANGING_METHODS or method == "OPTIONS":
-                return PlainTextResponse("Cross-origin request blocked", 403), None
+                return error_response(MlfError(
+                    f"Cross-origin request from {origin!r} blocked. "
+                    "Start the server with --cors-allowed-origins to accept this origin.", "PERMISSION_DENIED")), None
         if method in STATE_CHANGING_METHODS and not is_artifact_upload(method, path):
             media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
             if media in SIMPLE_CONTENT_TYPES:
-                from runtime.errors import InvalidParameter
-                from runtime.server.protocol import error_response
-
                 return error_response(InvalidParameter(
                     f"Bad Request. Content-Type {media!r} is not accepted for {method} requests; "
                     "send application/json."
