@@ -2,7 +2,7 @@
 
 Written in the Prometheus text format by hand (no extra dependency). Each
 worker process keeps its numbers in memory and writes a snapshot to
-DIR/mlf-metrics-<pid>.json (atomically, at most once a second and at exit);
+DIR/mlf-metrics-<pid>.json (atomically, each second while it changes, and at exit);
 /metrics adds up the snapshots of all workers so the numbers cover the whole
 server whichever worker answers the scrape. The series are labelled by route
 template (path with {placeholders}), method and status, so ids in URLs do
@@ -30,8 +30,21 @@ class RequestMetrics:
         self.directory = directory
         self.lock = threading.Lock()
         self.series = {}  # key "method route status" -> {"count", "sum", "buckets"}
-        self.last_snapshot = 0.0
+        self.dirty = False
+        self._flusher = None
         os.makedirs(directory, exist_ok=True)
+
+    def _start_flusher(self):
+        """A daemon thread writing this worker's snapshot each second while numbers change,
+        so a scrape answered by another worker is at most a second behind."""
+        def flush_forever():
+            while True:
+                time.sleep(SNAPSHOT_INTERVAL_S)
+                if self.dirty:
+                    self.write_snapshot()
+
+        self._flusher = threading.Thread(target=flush_forever, name="mlf-metrics-flush", daemon=True)
+        self._flusher.start()
 
     def observe(self, method, route, status, seconds):
         key = "\t".join((method, route, str(status)))
@@ -44,8 +57,9 @@ class RequestMetrics:
             for index, bound in enumerate(BUCKETS):
                 if seconds <= bound:
                     entry["buckets"][index] += 1
-        if time.monotonic() - self.last_snapshot >= SNAPSHOT_INTERVAL_S:
-            self.write_snapshot()
+            self.dirty = True
+            if self._flusher is None:
+                self._start_flusher()
 
     def snapshot_path(self, pid=None):
         return os.path.join(self.directory, f"{SNAPSHOT_PREFIX}{pid or os.getpid()}.json")
@@ -53,7 +67,7 @@ class RequestMetrics:
     def write_snapshot(self):
         with self.lock:
             data = json.dumps(self.series)
-            self.last_snapshot = time.monotonic()
+            self.dirty = False
         atomic_write(self.snapshot_path(), data)
 
     def merged(self):

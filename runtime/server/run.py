@@ -76,12 +76,21 @@ def uvicorn_argv(config):
     return argv + split_opts(config.uvicorn_opts, "--uvicorn-opts")
 
 
+def uvicorn_worker_class():
+    """gunicorn's uvicorn worker: the uvicorn-worker package when installed, else uvicorn's own (deprecated)."""
+    import importlib.util
+
+    if importlib.util.find_spec("uvicorn_worker") is not None:
+        return "uvicorn_worker.UvicornWorker"
+    return "uvicorn.workers.UvicornWorker"
+
+
 def gunicorn_argv(config):
     return [
         "gunicorn",
         "--bind", f"{config.host}:{config.port}",
         "--workers", str(config.workers or 1),
-        "--worker-class", "uvicorn.workers.UvicornWorker",
+        "--worker-class", uvicorn_worker_class(),
         "--graceful-timeout", str(GRACEFUL_SHUTDOWN_S),
         *split_opts(config.gunicorn_opts, "--gunicorn-opts"),
         f"{APP_FACTORY}()",
