@@ -10,7 +10,7 @@ The callable takes the model input (and optionally `params`) and returns the pre
 import inspect
 import os
 
-from runtime.errors import InvalidParameter
+from runtime.errors import InvalidParameter, MlfError
 from runtime.models import deserialization
 from runtime.models.model_dir import new_model_meta, pyfunc_flavor_conf, write_environment_files, write_input_example
 
@@ -77,7 +77,10 @@ def load(model_dir):
     import cloudpickle
 
     with open(path, "rb") as handle:
-        function = cloudpickle.load(handle)
+        try:
+            function = cloudpickle.load(handle)
+        except (ImportError, AttributeError) as exc:
+            raise MlfError(f"Cannot load the callable in {path}: {exc}. Install the code it refers to.") from None
     model = CallableModel(function)
     if model_dir.predict_fn != "predict":
         raise InvalidParameter(f"The mlf flavor only supports predict_fn 'predict', not {model_dir.predict_fn!r}")

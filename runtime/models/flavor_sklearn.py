@@ -7,7 +7,7 @@ for skops, `skops_trusted_types`.
 
 import os
 
-from runtime.errors import InvalidParameter
+from runtime.errors import InvalidParameter, MlfError
 from runtime.models import deserialization
 
 LOADER_MODULE = "mlflow.sklearn"
@@ -35,7 +35,13 @@ def load(model_dir):
             f"{', '.join(PREDICT_FUNCTIONS)}"
         )
     deserialization.check_allowed(fmt, path)
-    estimator = _read(path, fmt, conf.get("skops_trusted_types"))
+    try:
+        estimator = _read(path, fmt, conf.get("skops_trusted_types"))
+    except (ImportError, AttributeError) as exc:
+        raise MlfError(
+            f"Cannot load the scikit-learn model in {path}: {exc}. Install the packages listed in the model's "
+            "requirements.txt, or use --env-manager virtualenv."
+        ) from None
     if not hasattr(estimator, predict_fn):
         raise InvalidParameter(f"The scikit-learn model in {path} has no {predict_fn}() method")
     return getattr(estimator, predict_fn), estimator
