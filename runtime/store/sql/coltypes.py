@@ -8,7 +8,8 @@ binary, no-pad collation there, which also makes ORDER BY follow code points
 and unique names case-sensitive (as in the file store).
 """
 
-from sqlalchemy import Float, String, Text
+from sqlalchemy import Double as _Double
+from sqlalchemy import String, Text
 from sqlalchemy.dialects import mysql
 from sqlalchemy.types import TypeDecorator
 
@@ -50,5 +51,5 @@ class ExactText(TypeDecorator):
 
 
 def Double():
-    """A 64-bit float column (FLOAT(53) is DOUBLE on MySQL and DOUBLE PRECISION on PostgreSQL)."""
-    return Float(precision=53)
+    """A 64-bit float column: DOUBLE on MySQL, DOUBLE PRECISION on PostgreSQL, REAL affinity on SQLite."""
+    return _Double()

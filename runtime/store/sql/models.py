@@ -207,13 +207,35 @@ class SqlInputTag(Base):
     __table_args__ = (PrimaryKeyConstraint("input_uuid", "name", name="input_tags_pk"),)
 
 
+# Indexes that exist on some backends only: name -> dialect names.
+DIALECT_SPECIFIC_INDEXES = {}
+
+
+def index_exists_on(index_name, dialect_name):
+    """False for an index this schema creates on other backends only (for autogenerate filters)."""
+    dialects = DIALECT_SPECIFIC_INDEXES.get(index_name)
+    return dialects is None or dialect_name in dialects
+
+
+def include_object_for(dialect_name):
+    """Alembic autogenerate filter: skip indexes the schema creates on other backends only."""
+
+    def include(obj, name, type_, reflected, compare_to):
+        return not (type_ == "index" and not reflected and not index_exists_on(name, dialect_name))
+
+    return include
+
+
+def _dialect_index(name, dialects, *expressions, **options):
+    DIALECT_SPECIFIC_INDEXES[name] = dialects
+    Index(name, *expressions, **options).ddl_if(dialect=dialects)
+
+
 def _add_key_value_indexes(model):
     """(key, value) index for tag/param filters, in the form each backend can hold."""
     name = f"index_{model.__tablename__}_key_value"
-    Index(name, model.key, model.value, mysql_length={"value": VALUE_INDEX_PREFIX}).ddl_if(
-        dialect=_EXACT_VALUE_INDEX_DIALECTS
-    )
-    Index(f"{name}_prefix", model.key, func.substr(model.value, 1, VALUE_INDEX_PREFIX)).ddl_if(dialect="postgresql")
+    _dialect_index(name, _EXACT_VALUE_INDEX_DIALECTS, model.key, model.value, mysql_length={"value": VALUE_INDEX_PREFIX})
+    _dialect_index(f"{name}_prefix", ("postgresql",), model.key, func.substr(model.value, 1, VALUE_INDEX_PREFIX))
 
 
 _add_key_value_indexes(SqlParam)

@@ -10,7 +10,7 @@ import importlib
 
 from alembic import context
 
-from runtime.store.sql.models import Base
+from runtime.store.sql.models import Base, include_object_for
 
 # Areas that may add tables on the shared Base; each is optional.
 _OPTIONAL_MODEL_MODULES = ("runtime.store.sql.models_registry", "runtime.store.sql.models_traces")
@@ -30,6 +30,7 @@ def _run_on(connection):
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_object=include_object_for(connection.dialect.name),
         # SQLite cannot ALTER most things in place; batch mode copies the table.
         render_as_batch=connection.dialect.name == "sqlite",
         # Our SQLite connections issue BEGIN themselves, which makes its DDL

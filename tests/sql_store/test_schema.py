@@ -1,0 +1,186 @@
+"""Schema creation, upgrade_database idempotence, engine set-up and the models/migration match."""
+
+import multiprocessing
+import warnings
+
+import pytest
+import sqlalchemy
+
+from runtime.errors import MlfError
+from runtime.store.sql.engine import create_engine, normalize_db_uri
+from runtime.store.sql.upgrade import head_revision, upgrade_database
+from tests.sql_store.conftest import open_store
+
+TRACKING_TABLES = {
+    "experiments",
+    "runs",
+    "metrics",
+    "latest_metrics",
+    "params",
+    "tags",
+    "experiment_tags",
+    "datasets",
+    "inputs",
+    "input_tags",
+}
+
+
+def _inspect(uri, what):
+    engine = create_engine(uri)
+    try:
+        with engine.connect() as connection:
+            return what(sqlalchemy.inspect(connection), connection)
+    finally:
+        engine.dispose()
+
+
+def _revision(uri):
+    return _inspect(uri, lambda _, c: c.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all())
+
+
+def _index_columns(uri, table):
+    def read(inspector, _):
+        return {index["name"]: index["column_names"] for index in inspector.get_indexes(table)}
+
+    return _inspect(uri, read)
+
+
+def test_fresh_store_creates_the_schema(db_uri, tmp_path):
+    store = open_store(db_uri, tmp_path)
+    store.close()
+    tables = set(_inspect(db_uri, lambda inspector, _: inspector.get_table_names()))
+    assert TRACKING_TABLES <= tables
+    assert _revision(db_uri) == [head_revision()]
+
+
+def test_search_path_indexes_exist(store, db_uri, backend):
+    runs = _index_columns(db_uri, "runs")
+    assert runs["index_runs_experiment_id_lifecycle_stage_start_time"] == ["experiment_id", "lifecycle_stage", "start_time"]
+    assert _index_columns(db_uri, "metrics")["index_metrics_run_uuid_key_step"] == ["run_uuid", "key", "step"]
+    assert _index_columns(db_uri, "latest_metrics")["index_latest_metrics_key_value"] == ["key", "value"]
+    for table in ("params", "tags"):
+        indexes = _index_columns(db_uri, table)
+        name = f"index_{table}_key_value" + ("_prefix" if backend == "postgresql" else "")
+        assert name in indexes and indexes[name][0] == "key"
+
+
+def test_upgrade_database_twice_on_fresh_database(db_uri):
+    assert upgrade_database(db_uri) == head_revision()
+    assert upgrade_database(db_uri) == head_revision()
+    assert _revision(db_uri) == [head_revision()]
+
+
+def test_upgrade_database_on_a_database_in_use_keeps_data(db_uri, tmp_path):
+    store = open_store(db_uri, tmp_path)
+    experiment_id = store.create_experiment("kept")
+    store.close()
+    assert upgrade_database(db_uri) == head_revision()
+    reopened = open_store(db_uri, tmp_path)
+    assert reopened.get_experiment(experiment_id).name == "kept"
+    assert [e.name for e in reopened.search_experiments()] == ["kept", "Default"]
+    reopened.close()
+
+
+def test_store_refuses_a_database_without_our_revision(db_uri, tmp_path):
+    engine = create_engine(db_uri)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE experiments (experiment_id INTEGER PRIMARY KEY)")
+    engine.dispose()
+    with pytest.raises(MlfError, match="mlf db upgrade"):
+        open_store(db_uri, tmp_path)
+
+
+def test_models_match_the_migrated_schema(db_uri):
+    """Autogenerate finds nothing to do: models.py and 0001_tracking describe the same tables."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from runtime.store.sql.models import Base, include_object_for
+
+    upgrade_database(db_uri)
+
+    def differences(_, connection):
+        options = {"compare_type": True, "include_object": include_object_for(connection.dialect.name)}
+        context = MigrationContext.configure(connection, opts=options)
+        return [d for d in compare_metadata(context, Base.metadata) if _tables_of(d) & TRACKING_TABLES]
+
+    with warnings.catch_warnings():
+        # SQLite cannot reflect expression indexes; alembic says so and skips them.
+        warnings.simplefilter("ignore", UserWarning)
+        assert _inspect(db_uri, differences) == []
+
+
+def _tables_of(difference):
+    """Names of the tables an autogenerate difference touches (other areas own the rest of the Base)."""
+    names = set()
+    for item in difference if isinstance(difference, list) else [difference]:
+        for part in item:
+            if isinstance(part, str):
+                names.add(part)
+            elif isinstance(part, sqlalchemy.Table):
+                names.add(part.name)
+            elif isinstance(part, (sqlalchemy.Index, sqlalchemy.Column, sqlalchemy.Constraint)):
+                names.add(part.table.name)
+    return names
+
+
+def _open_and_count(uri, directory, queue):
+    try:
+        store = open_store(uri, directory)
+        store.create_experiment(f"exp-{multiprocessing.current_process().pid}")
+        queue.put(("ok", len(store.search_experiments())))
+        store.close()
+    except Exception as exc:  # noqa: BLE001 - reported to the parent
+        queue.put(("error", repr(exc)))
+
+
+def test_concurrent_first_opens_create_the_schema_once(db_uri, tmp_path):
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    workers = [context.Process(target=_open_and_count, args=(db_uri, tmp_path, queue)) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    results = [queue.get(timeout=120) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=60)
+    assert [status for status, _ in results] == ["ok"] * 4, results
+    store = open_store(db_uri, tmp_path)
+    names = sorted(e.name for e in store.search_experiments())
+    assert len(names) == 5 and names[0] == "Default"
+    store.close()
+
+
+def test_sqlite_uses_wal_and_a_busy_timeout(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar().lower() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "uri, expected",
+    [
+        ("postgresql://u@h:5432/db", "postgresql+psycopg://u@h:5432/db"),
+        ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("mysql://root@h:3306/db", "mysql+pymysql://root@h:3306/db?charset=utf8mb4"),
+        ("mysql+pymysql://root@h/db?charset=latin1", "mysql+pymysql://root@h/db?charset=latin1"),
+        ("sqlite:///rel/path.db", "sqlite:///rel/path.db"),
+    ],
+)
+def test_driver_selection(uri, expected):
+    import importlib.util
+
+    bare = "+" not in uri.split("://")[0]
+    if bare and (importlib.util.find_spec("psycopg2") or importlib.util.find_spec("MySQLdb")):
+        pytest.skip("the default driver is installed, so bare URIs keep it")
+    assert normalize_db_uri(uri) == expected
+
+
+def test_bad_uri_is_refused():
+    from runtime.errors import InvalidParameter
+
+    with pytest.raises(InvalidParameter):
+        normalize_db_uri("not a uri")
