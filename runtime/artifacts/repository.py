@@ -1,8 +1,7 @@
 """Artifact repositories by URI scheme, and resolution of runs:/ URIs."""
 
-import importlib
-
 from runtime.errors import InvalidParameter
+from runtime.imports import load_reference
 from runtime.tracking_uri import local_path_from_uri
 
 # scheme -> "module:Class"; imported only when used.
@@ -26,8 +25,7 @@ def get_artifact_repository(uri, **kwargs):
     reference = _REPOSITORIES.get(scheme)
     if reference is None:
         raise InvalidParameter(f"Unsupported artifact URI {uri!r}")
-    module_name, _, attribute = reference.partition(":")
-    cls = getattr(importlib.import_module(module_name), attribute)
+    cls = load_reference(reference)
     if scheme == "file":
         return cls(local_path_from_uri(uri))
     return cls(uri, **kwargs)

@@ -1,15 +1,12 @@
 """Bind a command to its handler by name ("handlers.runs:list_") and call it."""
 
-import importlib
-
 from runtime.errors import MlfError
+from runtime.imports import load_reference
 
 
 def load_handler(reference):
-    module_name, _, attribute = reference.partition(":")
-    module = importlib.import_module(module_name)
     try:
-        return getattr(module, attribute)
+        return load_reference(reference)
     except AttributeError:
         raise MlfError(f"handler {reference} does not exist (the manifest and handlers/ disagree)") from None
 

@@ -1,9 +1,9 @@
 """Pick the tracking store implementation by URI scheme, importing only the one in use."""
 
-import importlib
 import os
 
 from runtime.errors import InvalidParameter
+from runtime.imports import load_reference as _load
 from runtime.tracking_uri import SQL_SCHEMES, local_path_from_uri, uri_scheme
 
 DEFAULT_SQL_ARTIFACT_ROOT = "./mlruns"  # what mlflow uses for a SQL store without a server
@@ -15,11 +15,6 @@ _STORES = {
     "http": "runtime.store.rest_store:RestStore",
     "https": "runtime.store.rest_store:RestStore",
 }
-
-
-def _load(reference):
-    module_name, _, attribute = reference.partition(":")
-    return getattr(importlib.import_module(module_name), attribute)
 
 
 def store_class(uri):

@@ -158,7 +158,7 @@ def test_gc_experiment(store_uri):
 @pytest.mark.parametrize("older_than", ["abc", "1x", "d", "-1d"])
 def test_gc_bad_duration(store_uri, older_than):
     result = mlf("gc", "--older-than", older_than, tracking_uri=store_uri)
-    assert result.returncode == 1 and "--older-than" in result.stderr
+    assert result.returncode in (1, 2) and "--older-than" in result.stderr
 
 
 @pytest.mark.parametrize("args", [
