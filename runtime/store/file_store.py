@@ -20,20 +20,12 @@ that leads out of the root through a symlink is followed.
 """
 
 import errno
-import hashlib
 import logging
 import os
 import posixpath
-import random
 import re
-import secrets
-import shutil
 import stat
-import tempfile
 import time
-import uuid
-from pathlib import Path
-from urllib.parse import unquote, urlparse, urlsplit, urlunparse, urlunsplit
 
 from runtime import validation
 from runtime.entities import (
@@ -60,6 +52,9 @@ from runtime.store.base import (
     TrackingStore,
 )
 from runtime.tracking_uri import local_path_from_uri, path_to_file_uri
+
+# Modules only writes need (tempfile, shutil, uuid, hashlib, random, urllib) are
+# imported where they are used: searches and reads stay cheap to start.
 
 _logger = logging.getLogger("mlf")
 
@@ -129,6 +124,9 @@ class _RunRecord:
 # ---------------------------------------------------------------- URIs
 def _resolve_uri_if_local(uri):
     """Make a relative local path or file: URI absolute (MLflow's rule); leave others alone."""
+    from pathlib import Path
+    from urllib.parse import unquote, urlsplit, urlunsplit
+
     parsed = urlsplit(uri)
     if parsed.scheme == "":
         return uri if os.path.isabs(uri) else Path.cwd().joinpath(uri).as_posix()
@@ -142,6 +140,8 @@ def _resolve_uri_if_local(uri):
 
 def _append_to_uri_path(uri, *parts):
     """uri with posix path parts appended to its path component."""
+    from urllib.parse import urlparse, urlunparse
+
     suffix = posixpath.join(*(part.strip("/") for part in parts))
     parsed = urlparse(uri)
     if parsed.scheme == "":
@@ -176,6 +176,8 @@ def _pairs(tags, what):
 
 
 def _md5_hex(*parts):
+    import hashlib
+
     digest = hashlib.md5(usedforsecurity=False)
     for part in parts:
         digest.update(part.encode("utf-8"))
@@ -235,6 +237,8 @@ _NOUNS = (
 
 def generate_run_name():
     """'<adjective>-<noun>-<3 digits>', the shape of MLflow's generated run names."""
+    import random
+
     return f"{random.choice(_ADJECTIVES)}-{random.choice(_NOUNS)}-{random.randint(100, 999)}"
 
 
@@ -334,6 +338,8 @@ class FileStore(TrackingStore):
             return data.decode("utf-8", errors="replace")
 
     def _write_atomic(self, path, text):
+        import tempfile
+
         folder = os.path.dirname(path)
         os.makedirs(folder, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=folder)
@@ -523,6 +529,8 @@ class FileStore(TrackingStore):
 
     # ================================================================ experiments: writing
     def _new_experiment_id(self):
+        import secrets
+
         while True:
             low = 10 ** (_EXPERIMENT_ID_DIGITS - 1)
             candidate = str(low + secrets.randbelow(9 * low))
@@ -544,6 +552,9 @@ class FileStore(TrackingStore):
 
     def _create_experiment_folder(self, experiment_id, name, location, tag_pairs):
         """Build the experiment in a hidden folder, then rename it into place in one step."""
+        import shutil
+        import tempfile
+
         staging = tempfile.mkdtemp(prefix=_TEMP_PREFIX, dir=self.root_directory)
         try:
             self._write_meta(staging, self._experiment_meta(experiment_id, name, location, _now_ms()))
@@ -838,12 +849,22 @@ class FileStore(TrackingStore):
             if start == info.st_size:
                 return self._metric_from(key, best, run_id) if best else None
         data = self._read_bytes(path, start)
-        # Only complete lines count; a line still being appended is read next time.
+        # The cache remembers complete lines only; a last line without its newline (an
+        # append in progress, or a hand-written file) still counts for this answer.
         complete = data.rfind(b"\n") + 1
-        if complete == 0:
-            return self._metric_from(key, best, run_id) if best else None
+        best = self._latest_line(data[:complete], best, path)
+        if len(self._latest_cache) >= _META_CACHE_LIMIT:
+            self._latest_cache.clear()
+        self._latest_cache[path] = (info.st_ino, start + complete, best)
+        if complete < len(data):
+            best = self._latest_line(data[complete:], best, path)
+        return self._metric_from(key, best, run_id) if best else None
+
+    @staticmethod
+    def _latest_line(data, best, path):
+        """The latest of ``best`` and the metric lines in ``data`` (max by step, timestamp, value)."""
         best_order = None if best is None else (best[2], best[0], _value_rank(best[1]))
-        for line in data[:complete].decode("utf-8", errors="replace").splitlines():
+        for line in data.decode("utf-8", errors="replace").splitlines():
             if not line.strip():
                 continue
             parsed = _parse_metric_line(line)
@@ -853,10 +874,7 @@ class FileStore(TrackingStore):
             order = (parsed[2], parsed[0], _value_rank(parsed[1]))
             if best_order is None or order >= best_order:
                 best, best_order = parsed, order
-        if len(self._latest_cache) >= _META_CACHE_LIMIT:
-            self._latest_cache.clear()
-        self._latest_cache[path] = (info.st_ino, start + complete, best)
-        return self._metric_from(key, best, run_id) if best else None
+        return best
 
     @staticmethod
     def _metric_from(key, parsed, run_id):
@@ -1061,6 +1079,10 @@ class FileStore(TrackingStore):
             )
         run_name = run_name or name_tag or generate_run_name()
         tag_values[RUN_NAME_TAG] = run_name
+        import shutil
+        import tempfile
+        import uuid
+
         run_id = uuid.uuid4().hex
         info = RunInfo(
             run_id=run_id,
@@ -1310,6 +1332,8 @@ class FileStore(TrackingStore):
         return deleted
 
     def _remove_tree(self, path):
+        import shutil
+
         if os.path.islink(path):
             os.unlink(path)  # the link only, never what it points to
         else:

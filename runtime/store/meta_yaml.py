@@ -30,7 +30,29 @@ class _Unsupported(Exception):
 # Characters the fast path accepts anywhere in the file. Tabs, CR, NEL, the
 # Unicode line/paragraph separators, BOM and control characters change how
 # YAML splits lines or are errors, so their presence sends the file to PyYAML.
-_OUTSIDE_SUBSET = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_ALLOWED_CHARS = "\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff"
+_lazy_patterns = {}
+
+
+def _pattern(name, source):
+    # These classes span most of Unicode and take ~15 ms to compile: only files
+    # with unusual characters pay for it, and only once.
+    if name not in _lazy_patterns:
+        _lazy_patterns[name] = re.compile(source)
+    return _lazy_patterns[name]
+
+
+def _inside_subset(text):
+    # Everything str.isprintable() accepts lies in the allowed ranges.
+    if text.replace("\n", "").isprintable():
+        return True
+    return _pattern("outside", f"[^\n{_ALLOWED_CHARS}]").search(text) is None
+
+
+def _printable(text):
+    """True when text can stand in a quoted YAML scalar without escapes."""
+    return text.isprintable() or _pattern("printable", f"[{_ALLOWED_CHARS}]*").fullmatch(text) is not None
+
 
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _TRUES = frozenset(("true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"))
@@ -76,7 +98,7 @@ def load_file(path):
 
 def loads(text):
     """Parse YAML text the way ``yaml.safe_load`` would."""
-    if _OUTSIDE_SUBSET.search(text) is None:
+    if _inside_subset(text):
         try:
             return _parse_document(text)
         except _Unsupported:
@@ -393,12 +415,8 @@ def _float_text(value):
     return text
 
 
-# Characters allowed raw inside quotes; everything else is escaped.
-_PRINTABLE = re.compile("[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*")
-
-
 def _plain_allowed(text):
-    if not text or text != text.strip(" ") or not _PRINTABLE.fullmatch(text):
+    if not text or text != text.strip(" ") or not _printable(text):
         return False
     if text.startswith(("---", "...")):
         return False
@@ -411,7 +429,7 @@ def _plain_allowed(text):
 def _string_text(text):
     if _plain_allowed(text):
         return text
-    if _PRINTABLE.fullmatch(text):
+    if _printable(text):
         return "'" + text.replace("'", "''") + "'"
     return '"' + "".join(_double_quoted_char(ch) for ch in text) + '"'
 
@@ -426,7 +444,7 @@ _ESCAPE_FOR = {
 def _double_quoted_char(ch):
     if ch in _ESCAPE_FOR:
         return _ESCAPE_FOR[ch]
-    if _PRINTABLE.fullmatch(ch):
+    if _printable(ch):
         return ch
     code = ord(ch)
     if code <= 0xFF:
