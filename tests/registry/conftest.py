@@ -1,0 +1,117 @@
+"""Fixtures: the model registry and logged-model stores on every backend (file, SQLite,
+PostgreSQL, MariaDB), each on a fresh root or a uniquely named database dropped afterwards."""
+
+import contextlib
+
+import pytest
+
+from tests.support.databases import database_available, fresh_database
+
+BACKENDS = ["file", "sqlite", "postgresql", "mysql"]
+
+
+@pytest.fixture(scope="session")
+def server_database():
+    """kind -> URL of one database for this session (created on first use, dropped at the end).
+
+    Creating and migrating a database per test costs seconds on PostgreSQL and
+    MariaDB; tests share one per kind and start from emptied tables instead.
+    """
+    urls = {}
+    with contextlib.ExitStack() as stack:
+        def get(kind):
+            if kind not in urls:
+                if not database_available(kind):
+                    pytest.fail(f"{kind} is not reachable on 127.0.0.1; it must be running for the registry suite")
+                urls[kind] = stack.enter_context(fresh_database(kind))
+            return urls[kind]
+
+        yield get
+
+
+def all_tables_metadata():
+    """The shared Base's metadata with every area's tables registered on it."""
+    import importlib
+
+    from runtime.store.sql.models import Base
+
+    for module in ("runtime.store.sql.models_registry", "runtime.store.sql.models_traces"):
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError:
+            pass
+    return Base.metadata
+
+
+def empty_all_tables(url):
+    """Delete every row of every mlf table that exists (children first); the schema stays."""
+    import sqlalchemy
+
+    metadata = all_tables_metadata()
+    engine = sqlalchemy.create_engine(url)
+    try:
+        existing = set(sqlalchemy.inspect(engine).get_table_names())
+        with engine.begin() as connection:
+            for table in reversed(metadata.sorted_tables):
+                if table.name in existing:
+                    connection.execute(table.delete())
+    finally:
+        engine.dispose()
+
+
+@contextlib.contextmanager
+def backend_uri(kind, tmp_path, server_database):
+    if kind == "file":
+        yield str(tmp_path / "mlruns")
+    elif kind == "sqlite":
+        yield f"sqlite:///{tmp_path / 'mlf.db'}"
+    else:
+        url = server_database(kind)
+        empty_all_tables(url)
+        yield url
+
+
+def tracking_store_with_logged_models(uri, artifact_root):
+    """The tracking store for uri; stores whose class lacks the logged-model mixin get it added."""
+    from runtime.store.logged_models_file import LoggedModelsFileMixin
+    from runtime.store.logged_models_sql import LoggedModelsSqlMixin
+    from runtime.store.model_registry_base import LoggedModelStore
+    from runtime.store.registry import get_tracking_store
+
+    store = get_tracking_store(uri, artifact_root)
+    if isinstance(store, LoggedModelStore):
+        return store
+    store.close()
+    from runtime.store.file_store import FileStore
+
+    mixin = LoggedModelsFileMixin if isinstance(store, FileStore) else LoggedModelsSqlMixin
+    cls = type(type(store).__name__, (mixin, type(store)), {})
+    return cls(store.root_directory, artifact_root) if mixin is LoggedModelsFileMixin else cls(uri, artifact_root)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    return request.param
+
+
+@pytest.fixture
+def store_uri(backend, tmp_path, server_database):
+    with backend_uri(backend, tmp_path, server_database) as uri:
+        yield uri
+
+
+@pytest.fixture
+def tracking(store_uri, tmp_path):
+    store = tracking_store_with_logged_models(store_uri, (tmp_path / "artifacts").as_uri())
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def registry(store_uri, tracking):
+    """The registry on the same backend as `tracking` (opened after it, so the schema exists)."""
+    from runtime.store.registry import get_model_registry_store
+
+    store = get_model_registry_store(store_uri)
+    yield store
+    store.close()
