@@ -81,7 +81,14 @@ _META_CACHE_LIMIT = 200_000
 
 
 def _current_umask():
-    # The only portable way to read the umask is to set it; done once, at import.
+    try:  # Linux reports it without changing it
+        with open("/proc/self/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    # Elsewhere the only way to read the umask is to set it; done once, at import.
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
@@ -242,6 +249,16 @@ def generate_run_name():
     return f"{random.choice(_ADJECTIVES)}-{random.choice(_NOUNS)}-{random.randint(100, 999)}"
 
 
+def _parse_query(max_results, default, filter_string, order_by, page_token, parse_filter, parse_order):
+    """Check a search's arguments up front, so bad input fails even when nothing would match."""
+    max_results = validation.validate_max_results(default if max_results is None else max_results,
+                                                  SEARCH_MAX_RESULTS_THRESHOLD)
+    comparisons = parse_filter(filter_string)
+    order_keys = parse_order(order_by or [])
+    paging.decode_token(page_token)
+    return max_results, comparisons, order_keys
+
+
 def _dataset_id_for(name, digest):
     return _md5_hex(name, digest)
 
@@ -265,6 +282,8 @@ class FileStore(TrackingStore):
             raise MlfError(f"Tracking root {self.root_directory!r} exists and is not a directory")
         os.makedirs(self.root_directory, exist_ok=True)
         self._real_root = os.path.realpath(self.root_directory)
+        if os.path.islink(self.trash_folder) and not self._inside_root(self.trash_folder):
+            raise MlfError(f"{self.trash_folder} is a symlink leading out of the tracking root; refusing to use it")
         if not any(True for _ in self._experiment_dirs(ViewType.ALL)):
             try:
                 self._create_experiment_folder(
@@ -296,11 +315,31 @@ class FileStore(TrackingStore):
             path = os.path.join(path, part)
             try:
                 mode = os.lstat(path).st_mode
-            except FileNotFoundError:
+            except (FileNotFoundError, NotADirectoryError):
                 return os.path.join(base, *relative.split("/"))
             if stat.S_ISLNK(mode) and not self._inside_root(path):
                 raise InvalidParameter(f"Refusing to follow {path!r}: it is a symlink leading out of {self.root_directory}")
         return path
+
+    def _is_folder_inside(self, path):
+        """True for an existing folder, or a symlink to one that stays inside the root."""
+        try:
+            mode = os.lstat(path).st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            return False
+        if stat.S_ISLNK(mode):
+            if not self._inside_root(path):
+                _logger.warning("Ignoring %s: it is a symlink leading out of %s", path, self.root_directory)
+                return False
+            return os.path.isdir(path)
+        return stat.S_ISDIR(mode)
+
+    def _safe_folder(self, folder):
+        """False for a folder that is a symlink leading out of the root (warned about)."""
+        if os.path.islink(folder) and not self._inside_root(folder):
+            _logger.warning("Ignoring %s: it is a symlink leading out of %s", folder, self.root_directory)
+            return False
+        return True
 
     def _entry_is_dir(self, entry):
         """A scandir entry that is a folder inside the root (symlinks checked)."""
@@ -422,19 +461,8 @@ class FileStore(TrackingStore):
             candidates.insert(0, (self.root_directory, False))
         for parent, in_trash in candidates:
             path = os.path.join(parent, experiment_id)
-            try:
-                mode = os.lstat(path).st_mode
-            except (FileNotFoundError, NotADirectoryError):
-                continue
-            if stat.S_ISLNK(mode):
-                if not self._inside_root(path):
-                    _logger.warning("Ignoring %s: it is a symlink leading out of %s", path, self.root_directory)
-                    continue
-                if not os.path.isdir(path):
-                    continue
-            elif not stat.S_ISDIR(mode):
-                continue
-            return path, in_trash
+            if self._is_folder_inside(path):
+                return path, in_trash
         return None
 
     def _require_experiment(self, experiment_id):
@@ -511,12 +539,10 @@ class FileStore(TrackingStore):
         order_by=None,
         page_token=None,
     ):
-        if max_results is None:
-            max_results = EXPERIMENTS_MAX_RESULTS_DEFAULT
-        max_results = validation.validate_max_results(max_results, SEARCH_MAX_RESULTS_THRESHOLD)
-        comparisons = search_filter.parse_experiment_filter(filter_string)
-        order_keys = search_filter.parse_experiment_order_by(order_by or [])
-        paging.decode_token(page_token)
+        max_results, comparisons, order_keys = _parse_query(
+            max_results, EXPERIMENTS_MAX_RESULTS_DEFAULT, filter_string, order_by, page_token,
+            search_filter.parse_experiment_filter, search_filter.parse_experiment_order_by,
+        )
         needs_tags = any(c.entity == search_filter.TAG for c in comparisons)
         candidates = self._experiments(view_type, with_tags=needs_tags)
         folders = {id(experiment): folder for experiment, folder in candidates}
@@ -752,14 +778,7 @@ class FileStore(TrackingStore):
         if run_id not in RESERVED_EXPERIMENT_FOLDERS:
             for experiment_id, experiment_folder, _ in self._experiment_dirs(ViewType.ALL):
                 folder = os.path.join(experiment_folder, run_id)
-                try:
-                    mode = os.lstat(folder).st_mode
-                except (FileNotFoundError, NotADirectoryError):
-                    continue
-                if stat.S_ISLNK(mode):
-                    if not self._inside_root(folder) or not os.path.isdir(folder):
-                        continue
-                elif not stat.S_ISDIR(mode):
+                if not self._is_folder_inside(folder):
                     continue
                 try:
                     return self._read_run_record(experiment_id, folder, run_id, experiment_folder)
@@ -780,6 +799,8 @@ class FileStore(TrackingStore):
 
     def _walk_key_files(self, folder, prefix=""):
         """(key, path) for every file below folder; keys use '/' for nesting."""
+        if not prefix and not self._safe_folder(folder):
+            return
         try:
             entries = list(os.scandir(folder))
         except (FileNotFoundError, NotADirectoryError):
@@ -828,13 +849,12 @@ class FileStore(TrackingStore):
             validation.validate_key(key)
         except InvalidParameter:
             return None
-        parent, _, base = key.rpartition("/")
         try:
-            directory = self._checked(folder, parent) if parent else folder
+            # From the run (or experiment) folder down, so the tags/params/metrics folder is checked too.
+            return self._checked(os.path.dirname(folder), f"{os.path.basename(folder)}/{key}")
         except InvalidParameter as exc:
             _logger.warning("%s", exc.message)
             return None
-        return os.path.join(directory, base)
 
     def _latest_metric(self, path, key, run_id):
         """The latest value in a metric file, reading only what was appended since last time."""
@@ -906,9 +926,8 @@ class FileStore(TrackingStore):
         key = (experiment_folder, dataset_id)
         if key not in cache:
             cache[key] = None
-            folder = os.path.join(experiment_folder, DATASETS, dataset_id)
             try:
-                meta = self._load_meta(folder)
+                meta = self._load_meta(self._checked(experiment_folder, f"{DATASETS}/{dataset_id}"))
                 cache[key] = Dataset(
                     name=str(meta["name"]),
                     digest=str(meta["digest"]),
@@ -917,26 +936,31 @@ class FileStore(TrackingStore):
                     schema=meta.get("schema"),
                     profile=meta.get("profile"),
                 )
-            except (_Missing, MalformedRecord, KeyError) as exc:
+            except (_Missing, MalformedRecord, KeyError, InvalidParameter) as exc:
                 _logger.warning("Cannot read dataset %s of %s: %s", dataset_id, experiment_folder, exc)
         return cache[key]
 
-    def _read_inputs(self, record, dataset_cache):
-        """(dataset inputs, model inputs) of a run."""
-        datasets, models = [], []
-        inputs_folder = os.path.join(record.path, INPUTS)
+    def _link_metas(self, record, kind):
+        """The meta.yaml of every record in a run's inputs/ or outputs/ folder."""
+        folder = os.path.join(record.path, kind)
+        if not self._safe_folder(folder):
+            return
         try:
-            names = sorted(os.listdir(inputs_folder))
+            names = sorted(os.listdir(folder))
         except (FileNotFoundError, NotADirectoryError):
-            return datasets, models
+            return
         for name in names:
             if name.startswith("."):
                 continue
             try:
-                meta = self._load_meta(self._checked(inputs_folder, name))
+                yield self._load_meta(self._checked(folder, name))
             except (_Missing, MalformedRecord, InvalidParameter) as exc:
-                _logger.warning("Skipping input %s of run %s: %s", name, record.info.run_id, exc)
-                continue
+                _logger.warning("Skipping %s/%s of run %s: %s", kind, name, record.info.run_id, exc)
+
+    def _read_inputs(self, record, dataset_cache):
+        """(dataset inputs, model inputs) of a run."""
+        datasets, models = [], []
+        for meta in self._link_metas(record, INPUTS):
             source_type, source_id = meta.get("source_type"), str(meta.get("source_id"))
             if source_type == "DATASET":
                 if not _FOLDER_ID.match(source_id):
@@ -950,23 +974,11 @@ class FileStore(TrackingStore):
         return datasets, models
 
     def _read_outputs(self, record):
-        outputs = []
-        folder = os.path.join(record.path, OUTPUTS)
-        try:
-            names = sorted(os.listdir(folder))
-        except (FileNotFoundError, NotADirectoryError):
-            return outputs
-        for name in names:
-            if name.startswith("."):
-                continue
-            try:
-                meta = self._load_meta(self._checked(folder, name))
-            except (_Missing, MalformedRecord, InvalidParameter) as exc:
-                _logger.warning("Skipping output %s of run %s: %s", name, record.info.run_id, exc)
-                continue
-            if meta.get("destination_type") == "MODEL_OUTPUT":
-                outputs.append({"model_id": str(meta.get("destination_id")), "step": int(meta.get("step") or 0)})
-        return outputs
+        return [
+            {"model_id": str(meta.get("destination_id")), "step": int(meta.get("step") or 0)}
+            for meta in self._link_metas(record, OUTPUTS)
+            if meta.get("destination_type") == "MODEL_OUTPUT"
+        ]
 
     def _hydrate(self, record, dataset_cache=None):
         """The full Run for a record: metrics, params, tags, inputs and outputs."""
@@ -995,12 +1007,10 @@ class FileStore(TrackingStore):
         order_by=None,
         page_token=None,
     ):
-        if max_results is None:
-            max_results = SEARCH_MAX_RESULTS_DEFAULT
-        max_results = validation.validate_max_results(max_results, SEARCH_MAX_RESULTS_THRESHOLD)
-        comparisons = search_filter.parse_run_filter(filter_string)
-        order_keys = search_filter.parse_run_order_by(order_by or [])
-        paging.decode_token(page_token)
+        max_results, comparisons, order_keys = _parse_query(
+            max_results, SEARCH_MAX_RESULTS_DEFAULT, filter_string, order_by, page_token,
+            search_filter.parse_run_filter, search_filter.parse_run_order_by,
+        )
         if isinstance(experiment_ids, (str, int)):
             experiment_ids = [experiment_ids]
         stages = ViewType.stages(run_view_type or ViewType.ACTIVE_ONLY)
@@ -1202,9 +1212,15 @@ class FileStore(TrackingStore):
     @staticmethod
     def _append_lines(path, lines):
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        # One write() of whole lines: concurrent appenders never interleave inside a line.
-        with open(path, "a", encoding="utf-8") as handle:
-            handle.write("".join(lines))
+        data = "".join(lines).encode("utf-8")
+        # Unbuffered O_APPEND writes of whole lines: concurrent appenders never interleave inside a line.
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), _FILE_MODE)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
 
     def delete_tag(self, run_id, key):
         validation.validate_key(key, "tag name")
@@ -1256,7 +1272,7 @@ class FileStore(TrackingStore):
         ]
         for dataset, tags in prepared:
             dataset_id = _dataset_id_for(dataset.name, dataset.digest)
-            dataset_folder = os.path.join(record.experiment_path, DATASETS, dataset_id)
+            dataset_folder = self._checked(record.experiment_path, f"{DATASETS}/{dataset_id}")
             if not os.path.exists(os.path.join(dataset_folder, META)):
                 self._write_meta(
                     dataset_folder,
@@ -1275,7 +1291,7 @@ class FileStore(TrackingStore):
             self._write_input(record, _md5_hex(model_id, record.info.run_id), model_id, "MODEL", {})
 
     def _write_input(self, record, input_id, source_id, source_type, tags):
-        folder = os.path.join(record.path, INPUTS, input_id)
+        folder = self._checked(record.path, f"{INPUTS}/{input_id}")
         if os.path.exists(os.path.join(folder, META)):
             return  # logged before: MLflow keeps the first record
         meta = {
@@ -1299,7 +1315,7 @@ class FileStore(TrackingStore):
                 raise InvalidParameter(f"Invalid step {step!r} for model output: expected an integer") from None
             outputs.append((validation.validate_generic_id(model_id, "model id"), step))
         for model_id, step in outputs:
-            folder = os.path.join(record.path, OUTPUTS, model_id)
+            folder = self._checked(record.path, f"{OUTPUTS}/{model_id}")
             if os.path.exists(os.path.join(folder, META)):
                 continue
             meta = {

@@ -145,7 +145,8 @@ def test_interrupted_run_creation_leaves_nothing_visible(store, root, monkeypatc
 def outside(tmp_path):
     folder = tmp_path / "outside"
     folder.mkdir()
-    (folder / "secret").write_text("do not read")
+    # Readable as a tag, a param and a metric alike: a leak would show.
+    (folder / "secret").write_text("1 2.0 3\n")
     return folder
 
 
@@ -173,23 +174,54 @@ def test_symlinked_run_leading_out_is_ignored(store, root, outside):
         store.get_run(escaped)
 
 
-def test_symlinks_inside_run_leading_out_are_neither_read_nor_written(store, root, outside):
+@pytest.mark.parametrize("linked", ["metrics", "params", "tags"])
+def test_run_subfolder_symlinked_out_is_neither_read_nor_written(store, root, outside, linked):
+    experiment_id = store.create_experiment("e")
+    run_id = new_run(store, experiment_id).info.run_id
+    folder = root / experiment_id / run_id
+    for name in os.listdir(folder / linked):
+        os.remove(folder / linked / name)
+    os.rmdir(folder / linked)
+    os.symlink(outside, folder / linked)
+    run = store.get_run(run_id)
+    assert "secret" not in run.metrics and "secret" not in run.params and "secret" not in run.tags
+    query = {"metrics": "metrics.secret = 2.0", "params": "params.secret LIKE '1%'", "tags": "tags.secret LIKE '1%'"}
+    assert store.search_runs([experiment_id], query[linked]) == []
+    with pytest.raises(InvalidParameter):
+        store.log_batch(run_id, metrics=[Metric("secret", 1.0, 1, 0)] if linked == "metrics" else [],
+                        params=[Param("secret", "x")] if linked == "params" else [],
+                        tags=[RunTag("secret", "x")] if linked == "tags" else [])
+    if linked == "metrics":
+        with pytest.raises(InvalidParameter):
+            store.get_metric_history(run_id, "secret")
+    assert (outside / "secret").read_text() == "1 2.0 3\n"
+    assert sorted(os.listdir(outside)) == ["secret"]
+
+
+def test_single_files_symlinked_out_are_not_read(store, root, outside):
     experiment_id = store.create_experiment("e")
     run_id = new_run(store, experiment_id).info.run_id
     folder = root / experiment_id / run_id
     os.symlink(outside / "secret", folder / "tags" / "stolen")
-    os.rmdir(folder / "metrics")
-    os.symlink(outside, folder / "metrics")
+    os.symlink(outside / "secret", folder / "metrics" / "stolen")
     run = store.get_run(run_id)
-    assert "stolen" not in run.tags and run.metrics == {}
-    assert [r.info.run_id for r in store.search_runs([experiment_id], "tags.stolen = 'do not read'")] == []
-    with pytest.raises(InvalidParameter):
-        store.log_metric(run_id, Metric("secret", 1.0, 1, 0))
-    with pytest.raises(InvalidParameter):
-        store.get_metric_history(run_id, "secret")
+    assert "stolen" not in run.tags and "stolen" not in run.metrics
+    assert store.search_runs([experiment_id], "metrics.stolen = 2.0") == []
     with pytest.raises(InvalidParameter):
         store.set_tag(run_id, RunTag("stolen", "overwrite"))
-    assert (outside / "secret").read_text() == "do not read"
+    assert (outside / "secret").read_text() == "1 2.0 3\n"
+
+
+def test_inputs_and_datasets_symlinked_out_are_ignored(store, root, outside):
+    from runtime.entities import Dataset, DatasetInput
+
+    experiment_id = store.create_experiment("e")
+    run_id = new_run(store, experiment_id).info.run_id
+    os.symlink(outside, root / experiment_id / "datasets")
+    with pytest.raises(InvalidParameter):
+        store.log_inputs(run_id, datasets=[DatasetInput(Dataset("d", "1"), {})])
+    os.symlink(outside, root / experiment_id / run_id / "inputs")
+    assert store.get_run(run_id).dataset_inputs == []
     assert sorted(os.listdir(outside)) == ["secret"]
 
 
