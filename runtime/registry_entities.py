@@ -183,7 +183,9 @@ class RegisteredModel:
             if value is not None:
                 out[key] = value
         if self.latest_versions:
-            out["latest_versions"] = [v.to_dict() for v in self.latest_versions]
+            # MLflow's server lists a model's latest versions without their aliases (the model has them).
+            out["latest_versions"] = [{k: v for k, v in version.to_dict().items() if k != "aliases"}
+                                      for version in self.latest_versions]
         if self.tags:
             out["tags"] = _pairs(self.tags)
         if self.aliases:

@@ -273,12 +273,18 @@ async def read_json_body(request):
     return data
 
 
-async def read_request(request, message_name):
-    """Parse a request into a proto-named dict: query string for GET, JSON body otherwise."""
+async def read_request(request, message_name, path_params=None):
+    """Parse a request into a proto-named dict: query string for GET, JSON body otherwise.
+
+    path_params (e.g. {model_id} of /logged-models/{model_id}) count as request
+    fields, so required fields carried in the path are found.
+    """
     if request.method in ("GET", "HEAD"):
         data, from_query = query_to_dict(request, message_name), True
     else:
         data, from_query = await read_json_body(request), False
+    if path_params:
+        data.update(path_params)
     if message_name is None:
         return data
     return parse_message(message_name, data, from_query=from_query)
@@ -331,7 +337,7 @@ def endpoint(handler, message_name=None):
 
     async def serve(request):
         try:
-            body = await read_request(request, message_name)
+            body = await read_request(request, message_name, request.path_params)
             body.update(request.path_params)
             result = await run_in_threadpool(handler, body, request)
         except MlfError as exc:

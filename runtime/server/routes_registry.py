@@ -134,7 +134,9 @@ class RegistryHandlers:
         if scheme == "models":
             from runtime.store.model_registry_resolve import parse_models_source
 
-            parse_models_source(source)
+            parsed = parse_models_source(source)
+            if "name" in parsed:
+                validate_model_name(parsed["name"])
             return
         if scheme == "runs":
             from runtime.artifacts.repository import parse_runs_uri
