@@ -750,9 +750,7 @@ class FileStore(TrackingStore):
             raise MalformedRecord(f"{folder}/{META}: {exc}") from None
         if not info.run_name:
             # Runs written before run_name existed keep it only in the tag.
-            tag_file = os.path.join(folder, TAGS, RUN_NAME_TAG)
-            if os.path.isfile(tag_file):
-                info.run_name = self._read_text(tag_file)
+            info.run_name = self._read_key_files(os.path.join(folder, TAGS), [RUN_NAME_TAG]).get(RUN_NAME_TAG, "")
         return _RunRecord(info, deleted_time, folder, experiment_folder, meta)
 
     def _run_records(self, experiment_id, experiment_folder, stages=None):
@@ -1358,8 +1356,9 @@ class FileStore(TrackingStore):
 
     def _forget(self, prefix):
         for cache in (self._meta_cache, self._latest_cache):
-            for path in [p for p in cache if p.startswith(prefix + os.sep)]:
-                del cache[path]
+            # list() copies the keys in one step, so server threads may keep using the cache.
+            for path in [p for p in list(cache) if p.startswith(prefix + os.sep)]:
+                cache.pop(path, None)
 
     def hard_delete_run(self, run_id):
         run_id = validation.validate_run_id(run_id)
