@@ -129,20 +129,18 @@ def update_model_requirements(model_uri, operation, requirement_strings, trackin
         if not os.path.isdir(path):
             raise InvalidParameter(f"{model_uri} is not a model directory")
         return update_files(path, operation, requirement_strings)
-    from runtime.models import remote
-
     scratch = tempfile.mkdtemp(prefix="mlf-reqs-")
     try:
         present = []
         for name in (REQUIREMENTS_FILE_NAME, CONDA_ENV_FILE_NAME):
             try:
-                uris.download_artifacts(f"{artifact_uri.rstrip('/')}/{name}", scratch, tracking_uri)
+                uris.download_file(artifact_uri, name, scratch, tracking_uri)
                 present.append(name)
             except NotFound:
                 continue
         result = update_files(scratch, operation, requirement_strings)
         for name in present:
-            remote.upload_file(os.path.join(scratch, name), artifact_uri, uris.resolve_tracking_uri(tracking_uri))
+            uris.upload_file(os.path.join(scratch, name), artifact_uri, tracking_uri)
         return result
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

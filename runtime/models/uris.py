@@ -66,17 +66,52 @@ def local_model(model_uri, tracking_uri=None):
 
 
 def underlying_artifact_uri(model_uri, tracking_uri=None):
-    """runs:/ and models:/ URIs -> the artifact URI they stand for; others unchanged."""
+    """runs:/ and models:/ URIs -> the artifact URI they stand for; others unchanged.
+
+    A registry may answer with another runs:/ or models:/ URI (a version's source), so this
+    follows the chain a few steps."""
+    uri = model_uri
+    for _ in range(5):
+        if scheme_of(uri) not in ("runs", "models"):
+            return uri
+        uri = _one_step(uri, tracking_uri)
+    raise InvalidParameter(f"Model URI {model_uri} does not resolve to a storage location (stopped at {uri})")
+
+
+def _one_step(model_uri, tracking_uri):
     scheme = scheme_of(model_uri)
     if scheme == "runs":
         from runtime.artifacts.repository import join_uri, parse_runs_uri
 
         run_id, path = parse_runs_uri(model_uri)
-        run = _tracking_store(tracking_uri).get_run(run_id)
-        return join_uri(run.info.artifact_uri, path)
-    if scheme == "models":
-        return models_uri_to_artifact_uri(model_uri, tracking_uri)
-    return model_uri
+        store = _tracking_store(tracking_uri)
+        run = store.get_run(run_id)
+        in_run = join_uri(run.info.artifact_uri, path)
+        if is_local_uri(in_run) and os.path.exists(local_path_from_uri(in_run)):
+            return in_run
+        return _logged_model_of_run(store, run, path) or in_run
+    return models_uri_to_artifact_uri(model_uri, tracking_uri)
+
+
+def _logged_model_of_run(store, run, path):
+    """MLflow 3 keeps `log_model(name=...)` output in a logged model, not in the run's artifacts:
+    runs:/<run_id>/<name>/<rest> then means that model's artifact location + <rest>."""
+    search = getattr(store, "search_logged_models", None)
+    name, _, rest = path.partition("/")
+    if search is None or not name:
+        return None
+    quoted = name.replace("'", "\\'")
+    token = None
+    while True:
+        page = search([run.info.experiment_id], filter_string=f"name = '{quoted}'", page_token=token)
+        for model in page:
+            if getattr(model, "source_run_id", None) == run.info.run_id and model.artifact_location:
+                from runtime.artifacts.repository import join_uri
+
+                return join_uri(model.artifact_location, rest)
+        token = getattr(page, "token", None)
+        if not token:
+            return None
 
 
 def parse_models_uri(model_uri):
@@ -112,8 +147,8 @@ def models_uri_to_artifact_uri(model_uri, tracking_uri=None):
 # ---- registry resolution: pluggable -----------------------------------------------------------
 # A registry resolver takes (parsed models:/ URI dict, registry URI) and returns the artifact URI
 # of that model version. set_registry_resolver() installs one explicitly; otherwise the registry
-# stores' resolver (runtime.store.model_registry_resolve) is used once the registry factory
-# exists, and http(s) registries fall back to the tracking server's REST API.
+# stores' resolver (runtime.store.model_registry_resolve) answers, for file, SQL and http(s)
+# registries (MLFLOW_REGISTRY_URI, else the tracking URI).
 _registry_resolver = None
 
 
@@ -123,36 +158,22 @@ def set_registry_resolver(resolver):
 
 
 def registry_download_uri(parsed, tracking_uri):
-    registry_uri = os.environ.get("MLFLOW_REGISTRY_URI") or tracking_uri
+    from runtime.store.registry import resolve_registry_uri
+
+    registry_uri = resolve_registry_uri(None, tracking_uri)
     if _registry_resolver is not None:
         return _registry_resolver(parsed, registry_uri)
-    from runtime.store import registry
+    from runtime.store.model_registry_resolve import registry_resolver
 
-    if hasattr(registry, "get_model_registry_store"):
-        from runtime.store.model_registry_resolve import registry_resolver
-
-        return registry_resolver(parsed, registry_uri)
-    if uri_scheme(registry_uri) in ("http", "https"):
-        from runtime.models import remote
-
-        return remote.registry_download_uri(registry_uri, parsed)
-    raise MlfError(
-        f"Cannot resolve models:/ URIs against {registry_uri}: no model registry store is available for "
-        "it in this build. Use an http(s) tracking server, or a runs:/ or path URI."
-    )
+    return registry_resolver(parsed, registry_uri)
 
 
 def logged_model_artifact_uri(model_id, tracking_uri):
-    if uri_scheme(tracking_uri) in ("http", "https"):
-        from runtime.models import remote
-
-        return remote.logged_model_artifact_uri(tracking_uri, model_id)
     store = _tracking_store(tracking_uri)
     getter = getattr(store, "get_logged_model", None)
     if getter is None:
         raise MlfError(f"The tracking store at {tracking_uri} cannot look up logged models (models:/{model_id})")
-    model = getter(model_id)
-    location = getattr(model, "artifact_location", None) or getattr(model, "artifact_uri", None)
+    location = getter(model_id).artifact_location
     if not location:
         raise NotFound(f"Logged model {model_id} has no artifact location")
     return location
@@ -169,15 +190,39 @@ def download_artifacts(artifact_uri, dst_path, tracking_uri=None):
     """Copy the file or folder at artifact_uri into dst_path; return the local path."""
     os.makedirs(dst_path, exist_ok=True)
     scheme = scheme_of(artifact_uri)
-    if scheme in ("", "file"):
-        from runtime.artifacts.repository import get_artifact_repository
+    if scheme == "s3":
+        from runtime.models import s3
 
-        return get_artifact_repository(artifact_uri).download_artifacts("", dst_path)
-    if scheme in ("mlflow-artifacts", "http", "https", "s3"):
-        from runtime.models import remote
+        return s3.download(artifact_uri, dst_path)
+    if scheme not in ("", "file", "mlflow-artifacts", "http", "https"):
+        raise InvalidParameter(
+            f"Unsupported model location {artifact_uri!r}: use a local path, file:, runs:/, models:/, "
+            "mlflow-artifacts:/ or s3://"
+        )
+    return _repository(artifact_uri, tracking_uri).download_artifacts("", dst_path)
 
-        return remote.download(artifact_uri, dst_path, resolve_tracking_uri(tracking_uri))
-    raise InvalidParameter(
-        f"Unsupported model location {artifact_uri!r}: use a local path, file:, runs:/, models:/, "
-        "mlflow-artifacts:/ or s3://"
-    )
+
+def download_file(artifact_dir_uri, name, dst_path, tracking_uri=None):
+    """Copy one file of the artifact folder at artifact_dir_uri into dst_path (NotFound if absent)."""
+    if scheme_of(artifact_dir_uri) == "s3":
+        from runtime.models import s3
+
+        return s3.download(f"{artifact_dir_uri.rstrip('/')}/{name}", dst_path)
+    return _repository(artifact_dir_uri, tracking_uri).download_artifacts(name, dst_path)
+
+
+def upload_file(local_file, artifact_dir_uri, tracking_uri=None):
+    """Put one local file into the artifact folder at artifact_dir_uri (overwriting it)."""
+    if scheme_of(artifact_dir_uri) == "s3":
+        from runtime.models import s3
+
+        return s3.upload_file(local_file, artifact_dir_uri)
+    return _repository(artifact_dir_uri, tracking_uri).log_artifact(local_file)
+
+
+def _repository(artifact_uri, tracking_uri):
+    from runtime.artifacts.repository import artifact_scheme, get_artifact_repository
+
+    if artifact_scheme(artifact_uri) == "file":
+        return get_artifact_repository(artifact_uri)
+    return get_artifact_repository(artifact_uri, tracking_uri=resolve_tracking_uri(tracking_uri))
