@@ -58,7 +58,7 @@ def _read_text(path):
         return handle.read()
 
 
-def _key_value_files(folder):
+def read_key_value_files(folder):
     """{relative posix path: content} for every file below folder (keys may contain '/')."""
     out = {}
     if not os.path.isdir(folder):
@@ -157,7 +157,7 @@ class LoggedModelFiles:
         model_id = meta["model_id"]
         status = meta.get("status", 1)
         metrics = []
-        for key, content in sorted(_key_value_files(os.path.join(folder, "metrics")).items()):
+        for key, content in sorted(read_key_value_files(os.path.join(folder, "metrics")).items()):
             metrics += [parse_metric_line(key, line, model_id) for line in content.splitlines() if line.strip()]
         return LoggedModel(
             model_id=model_id,
@@ -170,8 +170,8 @@ class LoggedModelFiles:
             status_message=meta.get("status_message"),
             model_type=meta.get("model_type"),
             source_run_id=meta.get("source_run_id"),
-            tags=_key_value_files(os.path.join(folder, "tags")),
-            params=_key_value_files(os.path.join(folder, "params")),
+            tags=read_key_value_files(os.path.join(folder, "tags")),
+            params=read_key_value_files(os.path.join(folder, "params")),
             metrics=metrics,
             lifecycle_stage=meta.get("lifecycle_stage") or LifecycleStage.ACTIVE,
         )

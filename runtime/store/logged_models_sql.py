@@ -28,12 +28,7 @@ from runtime.store.sql.models_registry import (
     SqlLoggedModelParam,
     SqlLoggedModelTag,
 )
-from runtime.store.sql.search_sql import (
-    MAX_DOUBLE,
-    _text_order,
-    compare_numbers,
-    compare_strings,
-)
+from runtime.store.sql.search_sql import _text_order, compare_numbers, compare_strings, metric_db_value, metric_from_db
 from runtime.validation import (
     validate_experiment_id,
     validate_key,
@@ -69,23 +64,13 @@ _NUMERIC_ATTRIBUTES = ("creation_timestamp", "last_updated_timestamp", "experime
 
 # ---- values ------------------------------------------------------------------------------------
 def metric_value_to_db(value):
-    """NaN is stored as NULL (MySQL has no NaN), +/-inf as +/-max double."""
-    value = float(value)
-    if value != value:
-        return None
-    if value in (float("inf"), float("-inf")):
-        return MAX_DOUBLE if value > 0 else -MAX_DOUBLE
-    return value
+    """NaN is stored as NULL (MLflow's nullable column; MySQL has no NaN), +/-inf as the tracking tables do."""
+    stored, is_nan = metric_db_value(float(value))
+    return None if is_nan else stored
 
 
 def metric_value_from_db(value):
-    if value is None:
-        return float("nan")
-    if value >= MAX_DOUBLE:
-        return float("inf")
-    if value <= -MAX_DOUBLE:
-        return float("-inf")
-    return float(value)
+    return metric_from_db(0.0, True) if value is None else metric_from_db(value, False)
 
 
 def _experiment_number(experiment_id):

@@ -152,7 +152,8 @@ class ModelRegistryStore:
 
     def get_model_version_download_uri(self, name, version):
         """Where the version's artifacts are (the resolved location of a models:/ source)."""
-        raise NotImplementedError
+        found = self.get_model_version(name, version)
+        return found.storage_location or found.source
 
     def search_model_versions(self, filter_string=None, max_results=MODEL_VERSION_MAX_RESULTS_DEFAULT,
                               order_by=None, page_token=None):

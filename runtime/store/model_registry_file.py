@@ -21,6 +21,7 @@ from runtime.registry_entities import ModelVersion, ModelVersionStage, ModelVers
 from runtime.search.paging import paginate
 from runtime.store import meta_yaml
 from runtime.store import registry_search as search
+from runtime.store.logged_models_file import read_key_value_files
 from runtime.store.model_registry_base import (
     ModelRegistryStore,
     alias_not_found,
@@ -45,21 +46,6 @@ TAGS_FOLDER = "tags"
 ALIASES_FOLDER = "aliases"
 VERSION_PREFIX = "version-"
 WORKSPACE = "default"  # MLflow 3 writes it; we have one workspace
-
-
-def _read_tree(folder):
-    """{relative posix path: text} of the files below folder; keys may contain '/'."""
-    out = {}
-    if not os.path.isdir(folder):
-        return out
-    for current, _dirs, files in os.walk(folder):
-        for name in files:
-            if name.startswith(".tmp-"):
-                continue
-            path = os.path.join(current, name)
-            with open(path, encoding="utf-8") as handle:
-                out[os.path.relpath(path, folder).replace(os.sep, "/")] = handle.read()
-    return out
 
 
 def _clean_tags(tags):
@@ -126,7 +112,7 @@ class FileModelRegistryStore(ModelRegistryStore):
         })
 
     def _read_aliases(self, model_dir):
-        return {alias: text.strip() for alias, text in sorted(_read_tree(os.path.join(model_dir, ALIASES_FOLDER)).items())}
+        return {alias: text.strip() for alias, text in sorted(read_key_value_files(os.path.join(model_dir, ALIASES_FOLDER)).items())}
 
     def _read_version(self, folder, aliases):
         meta = self._load(folder)
@@ -143,7 +129,7 @@ class FileModelRegistryStore(ModelRegistryStore):
             run_id=meta.get("run_id"),
             status=meta.get("status") or ModelVersionStatus.READY,
             status_message=meta.get("status_message"),
-            tags=_read_tree(os.path.join(folder, TAGS_FOLDER)),
+            tags=read_key_value_files(os.path.join(folder, TAGS_FOLDER)),
             run_link=meta.get("run_link"),
             aliases=sorted(a for a, v in aliases.items() if v == number),
             model_id=meta.get("model_id"),
@@ -171,7 +157,7 @@ class FileModelRegistryStore(ModelRegistryStore):
             user_id=meta.get("user_id"),
             description=meta.get("description"),
             latest_versions=latest_versions(self._all_versions(model_dir)),
-            tags=_read_tree(os.path.join(model_dir, TAGS_FOLDER)),
+            tags=read_key_value_files(os.path.join(model_dir, TAGS_FOLDER)),
             aliases=aliases,
         )
 
@@ -367,10 +353,6 @@ class FileModelRegistryStore(ModelRegistryStore):
             if os.path.isfile(path):
                 os.remove(path)
         self._touch_model(model_dir, found.last_updated_timestamp)
-
-    def get_model_version_download_uri(self, name, version):
-        found = self.get_model_version(name, version)
-        return found.storage_location or found.source
 
     def search_model_versions(self, filter_string=None, max_results=None, order_by=None, page_token=None):
         max_results = self._model_version_max_results(max_results)

@@ -9,7 +9,7 @@ from runtime.entities import PagedList
 from runtime.registry_entities import ModelVersion, RegisteredModel
 from runtime.store.logged_models_rest import tag_list as _tag_list
 from runtime.store.model_registry_base import ModelRegistryStore
-from runtime.store.rest_store import API_PREFIX, HostCreds, HttpClient
+from runtime.store.rest_store import RestStore
 
 
 def _model(data):
@@ -21,16 +21,10 @@ def _version(data):
 
 
 class RestModelRegistryStore(ModelRegistryStore):
-    def __init__(self, host_or_creds, environ=None):
-        creds = host_or_creds if isinstance(host_or_creds, HostCreds) else HostCreds.from_env(host_or_creds, environ)
-        self.creds = creds
-        self.client = HttpClient(creds)
-
-    def _call(self, method, endpoint, body=None):
-        return self.client.call_json(method, f"{self.creds.host}{API_PREFIX}{endpoint}", body)
-
-    def close(self):
-        self.client.close()
+    # Connection plumbing (credentials from the environment, retries, error mapping) is the REST store's.
+    __init__ = RestStore.__init__
+    _call = RestStore._call
+    close = RestStore.close
 
     # ---- registered models -------------------------------------------
     def create_registered_model(self, name, tags=None, description=None, user_id=None):

@@ -305,16 +305,18 @@ class SqlModelRegistryStore(ModelRegistryStore):
 
         self._transaction(work, write=True)
 
-    def delete_registered_model_tag(self, name, key):
-        validate_key(key, "tag name")
-
+    def _delete_and_touch(self, name, table, condition):
+        """Delete the model's rows of table matching condition; bump the model if any went."""
         def work(connection):
             self._model_row(connection, name, lock=True)
-            deleted = connection.execute(delete(model_tags).where(model_tags.c.name == name, model_tags.c.key == key))
-            if deleted.rowcount:
+            if connection.execute(delete(table).where(table.c.name == name, condition)).rowcount:
                 self._touch(connection, name)
 
         self._transaction(work, write=True)
+
+    def delete_registered_model_tag(self, name, key):
+        validate_key(key, "tag name")
+        self._delete_and_touch(name, model_tags, model_tags.c.key == key)
 
     # ---- aliases ---------------------------------------------------------
     def set_registered_model_alias(self, name, alias, version):
@@ -330,14 +332,7 @@ class SqlModelRegistryStore(ModelRegistryStore):
 
     def delete_registered_model_alias(self, name, alias):
         validate_model_alias(alias)
-
-        def work(connection):
-            self._model_row(connection, name, lock=True)
-            deleted = connection.execute(delete(aliases).where(aliases.c.name == name, aliases.c.alias == alias))
-            if deleted.rowcount:
-                self._touch(connection, name)
-
-        self._transaction(work, write=True)
+        self._delete_and_touch(name, aliases, aliases.c.alias == alias)
 
     def get_model_version_by_alias(self, name, alias):
         validate_model_alias(alias)
@@ -434,10 +429,6 @@ class SqlModelRegistryStore(ModelRegistryStore):
             self._touch(connection, name, now)
 
         self._transaction(work, write=True)
-
-    def get_model_version_download_uri(self, name, version):
-        found = self.get_model_version(name, version)
-        return found.storage_location or found.source
 
     def search_model_versions(self, filter_string=None, max_results=None, order_by=None, page_token=None):
         max_results = self._model_version_max_results(max_results)
