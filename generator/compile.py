@@ -63,6 +63,7 @@ def resolve_argument(argument):
         "nargs": nargs,
         "help": argument["help"].strip(),
         "default": argument.get("default", [] if nargs in ("*", "+") else None),
+        "extension": bool(argument.get("extension", False)),
     }
     for key in ("choices", "envvar"):
         if key in argument:
