@@ -8,12 +8,17 @@
 # The words that name subcommands of a command path (aliases included).
 _mlf_subcommands() {
     case "$1" in
-        "") REPLY="artifacts db experiments gc models run runs server ui" ;;
+        "") REPLY="artifacts autolog db experiments gc mcp models run runs scorers server ui traces" ;;
         "artifacts") REPLY="download list log-artifact log-artifacts" ;;
+        "autolog") REPLY="claude" ;;
+        "autolog claude") REPLY="stop-hook" ;;
         "db") REPLY="upgrade" ;;
         "experiments") REPLY="create csv delete get rename restore search" ;;
+        "mcp") REPLY="run" ;;
         "models") REPLY="build-docker generate-dockerfile predict prepare-env serve update-pip-requirements" ;;
-        "runs") REPLY="create delete describe list restore" ;;
+        "runs") REPLY="create delete describe link-traces list restore" ;;
+        "scorers") REPLY="list register-llm-judge" ;;
+        "traces") REPLY="delete delete-assessment delete-tag evaluate get get-assessment log-expectation log-feedback search set-tag update-assessment" ;;
         *) REPLY="" ;;
     esac
 }
@@ -22,18 +27,24 @@ _mlf_subcommands() {
 _mlf_child() {
     case "$1|$2" in
         "|artifacts") REPLY="artifacts" ;;
+        "|autolog") REPLY="autolog" ;;
         "|db") REPLY="db" ;;
         "|experiments") REPLY="experiments" ;;
         "|gc") REPLY="gc" ;;
+        "|mcp") REPLY="mcp" ;;
         "|models") REPLY="models" ;;
         "|run") REPLY="run" ;;
         "|runs") REPLY="runs" ;;
+        "|scorers") REPLY="scorers" ;;
         "|server") REPLY="server" ;;
         "|ui") REPLY="server" ;;
+        "|traces") REPLY="traces" ;;
         "artifacts|download") REPLY="artifacts download" ;;
         "artifacts|list") REPLY="artifacts list" ;;
         "artifacts|log-artifact") REPLY="artifacts log-artifact" ;;
         "artifacts|log-artifacts") REPLY="artifacts log-artifacts" ;;
+        "autolog|claude") REPLY="autolog claude" ;;
+        "autolog claude|stop-hook") REPLY="autolog claude stop-hook" ;;
         "db|upgrade") REPLY="db upgrade" ;;
         "experiments|create") REPLY="experiments create" ;;
         "experiments|csv") REPLY="experiments csv" ;;
@@ -42,6 +53,7 @@ _mlf_child() {
         "experiments|rename") REPLY="experiments rename" ;;
         "experiments|restore") REPLY="experiments restore" ;;
         "experiments|search") REPLY="experiments search" ;;
+        "mcp|run") REPLY="mcp run" ;;
         "models|build-docker") REPLY="models build-docker" ;;
         "models|generate-dockerfile") REPLY="models generate-dockerfile" ;;
         "models|predict") REPLY="models predict" ;;
@@ -51,8 +63,22 @@ _mlf_child() {
         "runs|create") REPLY="runs create" ;;
         "runs|delete") REPLY="runs delete" ;;
         "runs|describe") REPLY="runs describe" ;;
+        "runs|link-traces") REPLY="runs link-traces" ;;
         "runs|list") REPLY="runs list" ;;
         "runs|restore") REPLY="runs restore" ;;
+        "scorers|list") REPLY="scorers list" ;;
+        "scorers|register-llm-judge") REPLY="scorers register-llm-judge" ;;
+        "traces|delete") REPLY="traces delete" ;;
+        "traces|delete-assessment") REPLY="traces delete-assessment" ;;
+        "traces|delete-tag") REPLY="traces delete-tag" ;;
+        "traces|evaluate") REPLY="traces evaluate" ;;
+        "traces|get") REPLY="traces get" ;;
+        "traces|get-assessment") REPLY="traces get-assessment" ;;
+        "traces|log-expectation") REPLY="traces log-expectation" ;;
+        "traces|log-feedback") REPLY="traces log-feedback" ;;
+        "traces|search") REPLY="traces search" ;;
+        "traces|set-tag") REPLY="traces set-tag" ;;
+        "traces|update-assessment") REPLY="traces update-assessment" ;;
         *) return 1 ;;
     esac
 }
@@ -66,6 +92,9 @@ _mlf_options() {
         "artifacts list") REPLY="--run-id -r --artifact-path -a --output --help" ;;
         "artifacts log-artifact") REPLY="--local-file -l --run-id -r --artifact-path -a --help" ;;
         "artifacts log-artifacts") REPLY="--local-dir -l --run-id -r --artifact-path -a --help" ;;
+        "autolog") REPLY="--help" ;;
+        "autolog claude") REPLY="--directory -d --tracking-uri -u --experiment-id -e --experiment-name -n --disable --status --local --non-interactive -y --mlflow-cmd --help" ;;
+        "autolog claude stop-hook") REPLY="--help" ;;
         "db") REPLY="--help" ;;
         "db upgrade") REPLY="--help" ;;
         "experiments") REPLY="--help" ;;
@@ -77,6 +106,8 @@ _mlf_options() {
         "experiments restore") REPLY="--experiment-id -x --help" ;;
         "experiments search") REPLY="--view -v --max-results --output --help" ;;
         "gc") REPLY="--older-than --backend-store-uri --artifacts-destination --run-ids --experiment-ids --logged-model-ids --tracking-uri --dry-run --help" ;;
+        "mcp") REPLY="--help" ;;
+        "mcp run") REPLY="--help" ;;
         "models") REPLY="--help" ;;
         "models build-docker") REPLY="--model-uri -m --name -n --env-manager --mlflow-home --install-java --install-mlflow --enable-mlserver --help" ;;
         "models generate-dockerfile") REPLY="--model-uri -m --output-directory -d --env-manager --mlflow-home --install-java --install-mlflow --enable-mlserver --help" ;;
@@ -89,9 +120,25 @@ _mlf_options() {
         "runs create") REPLY="--experiment-id --experiment-name --run-name --description --tags -t --status --parent-run-id --help" ;;
         "runs delete") REPLY="--run-id --help" ;;
         "runs describe") REPLY="--run-id --output --help" ;;
+        "runs link-traces") REPLY="--run-id --trace-id -t --help" ;;
         "runs list") REPLY="--experiment-id --view -v --output --help" ;;
         "runs restore") REPLY="--run-id --help" ;;
+        "scorers") REPLY="--help" ;;
+        "scorers list") REPLY="--experiment-id -x --builtin -b --output --help" ;;
+        "scorers register-llm-judge") REPLY="--name -n --instructions -i --model -m --experiment-id -x --description -d --base-url --extra-headers --help" ;;
         "server") REPLY="--backend-store-uri --registry-store-uri --default-artifact-root --serve-artifacts --no-serve-artifacts --artifacts-only --artifacts-destination --host -h --port -p --workers -w --static-prefix --allowed-hosts --cors-allowed-origins --disable-security-middleware --x-frame-options --gunicorn-opts --waitress-opts --uvicorn-opts --dev --expose-prometheus --help" ;;
+        "traces") REPLY="--help" ;;
+        "traces delete") REPLY="--experiment-id -x --trace-ids --max-timestamp-millis --max-traces --help" ;;
+        "traces delete-assessment") REPLY="--trace-id --assessment-id --help" ;;
+        "traces delete-tag") REPLY="--trace-id --key --help" ;;
+        "traces evaluate") REPLY="--experiment-id -x --trace-ids --scorers --output --help" ;;
+        "traces get") REPLY="--trace-id --extract-fields --verbose --help" ;;
+        "traces get-assessment") REPLY="--trace-id --assessment-id --help" ;;
+        "traces log-expectation") REPLY="--trace-id --name --value --source-type --source-id --metadata --span-id --help" ;;
+        "traces log-feedback") REPLY="--trace-id --name --value --source-type --source-id --rationale --metadata --span-id --help" ;;
+        "traces search") REPLY="--experiment-id -x --filter-string --max-results --order-by --page-token --run-id --include-spans --no-include-spans --model-id --sql-warehouse-id --output --extract-fields --verbose --help" ;;
+        "traces set-tag") REPLY="--trace-id --key --value --help" ;;
+        "traces update-assessment") REPLY="--trace-id --assessment-id --value --rationale --metadata --help" ;;
         *) REPLY="" ;;
     esac
 }
@@ -114,6 +161,11 @@ _mlf_option_value() {
         "artifacts log-artifacts|--local-dir"|"artifacts log-artifacts|-l") REPLY="dir" ;;
         "artifacts log-artifacts|--run-id"|"artifacts log-artifacts|-r") REPLY="text" ;;
         "artifacts log-artifacts|--artifact-path"|"artifacts log-artifacts|-a") REPLY="text" ;;
+        "autolog claude|--directory"|"autolog claude|-d") REPLY="file" ;;
+        "autolog claude|--tracking-uri"|"autolog claude|-u") REPLY="text" ;;
+        "autolog claude|--experiment-id"|"autolog claude|-e") REPLY="text" ;;
+        "autolog claude|--experiment-name"|"autolog claude|-n") REPLY="text" ;;
+        "autolog claude|--mlflow-cmd") REPLY="text" ;;
         "experiments create|--experiment-name"|"experiments create|-n") REPLY="text" ;;
         "experiments create|--artifact-location"|"experiments create|-l") REPLY="text" ;;
         "experiments csv|--experiment-id"|"experiments csv|-x") REPLY="text" ;;
@@ -181,10 +233,21 @@ _mlf_option_value() {
         "runs delete|--run-id") REPLY="text" ;;
         "runs describe|--run-id") REPLY="text" ;;
         "runs describe|--output") REPLY="choice:json,table" ;;
+        "runs link-traces|--run-id") REPLY="text" ;;
+        "runs link-traces|--trace-id"|"runs link-traces|-t") REPLY="text" ;;
         "runs list|--experiment-id") REPLY="text" ;;
         "runs list|--view"|"runs list|-v") REPLY="text" ;;
         "runs list|--output") REPLY="choice:table,json,csv" ;;
         "runs restore|--run-id") REPLY="text" ;;
+        "scorers list|--experiment-id"|"scorers list|-x") REPLY="text" ;;
+        "scorers list|--output") REPLY="choice:table,json" ;;
+        "scorers register-llm-judge|--name"|"scorers register-llm-judge|-n") REPLY="text" ;;
+        "scorers register-llm-judge|--instructions"|"scorers register-llm-judge|-i") REPLY="text" ;;
+        "scorers register-llm-judge|--model"|"scorers register-llm-judge|-m") REPLY="text" ;;
+        "scorers register-llm-judge|--experiment-id"|"scorers register-llm-judge|-x") REPLY="text" ;;
+        "scorers register-llm-judge|--description"|"scorers register-llm-judge|-d") REPLY="text" ;;
+        "scorers register-llm-judge|--base-url") REPLY="text" ;;
+        "scorers register-llm-judge|--extra-headers") REPLY="text" ;;
         "server|--backend-store-uri") REPLY="text" ;;
         "server|--registry-store-uri") REPLY="text" ;;
         "server|--default-artifact-root") REPLY="text" ;;
@@ -200,6 +263,55 @@ _mlf_option_value() {
         "server|--waitress-opts") REPLY="text" ;;
         "server|--uvicorn-opts") REPLY="text" ;;
         "server|--expose-prometheus") REPLY="dir" ;;
+        "traces delete|--experiment-id"|"traces delete|-x") REPLY="text" ;;
+        "traces delete|--trace-ids") REPLY="text" ;;
+        "traces delete|--max-timestamp-millis") REPLY="text" ;;
+        "traces delete|--max-traces") REPLY="text" ;;
+        "traces delete-assessment|--trace-id") REPLY="text" ;;
+        "traces delete-assessment|--assessment-id") REPLY="text" ;;
+        "traces delete-tag|--trace-id") REPLY="text" ;;
+        "traces delete-tag|--key") REPLY="text" ;;
+        "traces evaluate|--experiment-id"|"traces evaluate|-x") REPLY="text" ;;
+        "traces evaluate|--trace-ids") REPLY="text" ;;
+        "traces evaluate|--scorers") REPLY="text" ;;
+        "traces evaluate|--output") REPLY="choice:table,json" ;;
+        "traces get|--trace-id") REPLY="text" ;;
+        "traces get|--extract-fields") REPLY="text" ;;
+        "traces get-assessment|--trace-id") REPLY="text" ;;
+        "traces get-assessment|--assessment-id") REPLY="text" ;;
+        "traces log-expectation|--trace-id") REPLY="text" ;;
+        "traces log-expectation|--name") REPLY="text" ;;
+        "traces log-expectation|--value") REPLY="text" ;;
+        "traces log-expectation|--source-type") REPLY="choice:HUMAN,LLM_JUDGE,CODE" ;;
+        "traces log-expectation|--source-id") REPLY="text" ;;
+        "traces log-expectation|--metadata") REPLY="text" ;;
+        "traces log-expectation|--span-id") REPLY="text" ;;
+        "traces log-feedback|--trace-id") REPLY="text" ;;
+        "traces log-feedback|--name") REPLY="text" ;;
+        "traces log-feedback|--value") REPLY="text" ;;
+        "traces log-feedback|--source-type") REPLY="choice:HUMAN,LLM_JUDGE,CODE" ;;
+        "traces log-feedback|--source-id") REPLY="text" ;;
+        "traces log-feedback|--rationale") REPLY="text" ;;
+        "traces log-feedback|--metadata") REPLY="text" ;;
+        "traces log-feedback|--span-id") REPLY="text" ;;
+        "traces search|--experiment-id"|"traces search|-x") REPLY="text" ;;
+        "traces search|--filter-string") REPLY="text" ;;
+        "traces search|--max-results") REPLY="text" ;;
+        "traces search|--order-by") REPLY="text" ;;
+        "traces search|--page-token") REPLY="text" ;;
+        "traces search|--run-id") REPLY="text" ;;
+        "traces search|--model-id") REPLY="text" ;;
+        "traces search|--sql-warehouse-id") REPLY="text" ;;
+        "traces search|--output") REPLY="choice:table,json" ;;
+        "traces search|--extract-fields") REPLY="text" ;;
+        "traces set-tag|--trace-id") REPLY="text" ;;
+        "traces set-tag|--key") REPLY="text" ;;
+        "traces set-tag|--value") REPLY="text" ;;
+        "traces update-assessment|--trace-id") REPLY="text" ;;
+        "traces update-assessment|--assessment-id") REPLY="text" ;;
+        "traces update-assessment|--value") REPLY="text" ;;
+        "traces update-assessment|--rationale") REPLY="text" ;;
+        "traces update-assessment|--metadata") REPLY="text" ;;
         *) return 1 ;;
     esac
 }
@@ -208,6 +320,7 @@ _mlf_option_value() {
 # marks an argument that takes every remaining word).
 _mlf_arguments() {
     case "$1" in
+        "autolog claude") _mlf_kinds=( "text" ) ;;
         "db upgrade") _mlf_kinds=( "text" ) ;;
         "models update-pip-requirements") _mlf_kinds=( "choice:add,remove" "text..." ) ;;
         "run") _mlf_kinds=( "text" ) ;;

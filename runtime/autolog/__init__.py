@@ -1,0 +1,1 @@
+"""Automatic tracing of coding agents (Claude Code)."""
