@@ -42,6 +42,13 @@ def main(argv=None):
     except MlfError as exc:
         print(f"Error: {exc.message}", file=sys.stderr)
         return 1
+    except Exception as exc:  # noqa: BLE001 - one line, as the CLI prints it
+        import os
+
+        if os.environ.get("MLF_DEBUG"):
+            raise
+        print(f"Error: unexpected {type(exc).__name__}: {exc} (set MLF_DEBUG=1 for a traceback)", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -9,7 +9,7 @@
 Environments are cached under MLFLOW_ENV_ROOT (default ~/.mlf/envs) in a folder named by a
 hash of everything that goes into them, built under a file lock and marked complete only
 after every step succeeded, so a failed build is never reused. Into every environment mlf
-also installs what its own code needs to score (starlette, uvicorn); mlf itself is reached
+also installs what its own code needs to score (SCORING_REQUIREMENTS); mlf itself is reached
 through PYTHONPATH, or installed there with install_mlf (`--install-mlflow`).
 """
 
@@ -30,7 +30,7 @@ CONDA = "conda"
 ENV_MANAGERS = (LOCAL, VIRTUALENV, UV, CONDA)
 ENV_ROOT_VAR = "MLFLOW_ENV_ROOT"
 # What mlf's scoring code imports besides the model's own requirements.
-SCORING_REQUIREMENTS = ("starlette", "uvicorn", "pandas", "numpy")
+SCORING_REQUIREMENTS = ("starlette", "uvicorn", "pandas", "numpy", "pyyaml")
 _COMPLETE_MARKER = ".mlf-env-complete"
 
 
