@@ -16,6 +16,7 @@ point that is not declared but names a .py or .sh file runs that file (python / 
 Without an MLproject file, python_env.yaml or conda.yaml next to the code is used.
 """
 
+import logging
 import os
 import shlex
 import string
@@ -29,6 +30,7 @@ PYTHON_ENV, CONDA_ENV, DOCKER_ENV = ENV_KEYS
 DEFAULT_PYTHON_ENV_FILE = "python_env.yaml"
 DEFAULT_CONDA_FILE = "conda.yaml"
 _KNOWN_KEYS = ("name", "entry_points", "databricks_spark_job") + ENV_KEYS
+_logger = logging.getLogger(__name__)
 
 
 class Parameter:
@@ -77,7 +79,6 @@ class EntryPoint:
             raise InvalidParameter(f"Entry point {name!r}: parameters must be a mapping")
         self.parameters = {str(key): Parameter(str(key), value) for key, value in parameters.items()}
         self.command = command
-        self._check_placeholders()
 
     def _check_placeholders(self):
         try:
@@ -92,6 +93,7 @@ class EntryPoint:
 
     def resolve_parameters(self, user_parameters):
         """(declared values, extra values) as text; missing required parameters are an error."""
+        self._check_placeholders()  # here, not at load: other entry points stay usable
         user_parameters = dict(user_parameters or {})
         missing = [n for n, p in self.parameters.items() if n not in user_parameters and p.default is None]
         if missing:
@@ -158,8 +160,8 @@ def load_project(directory):
         if not isinstance(data, dict):
             raise InvalidParameter(f"{path} must be a YAML mapping")
         unknown = set(data) - set(_KNOWN_KEYS)
-        if unknown:
-            raise InvalidParameter(f"{path}: unknown keys {sorted(unknown)}; known keys: {', '.join(_KNOWN_KEYS)}")
+        if unknown:  # MLflow ignores them too; say so, since it is often a typo
+            _logger.warning("%s: ignoring unknown keys %s (known keys: %s)", path, sorted(unknown), ", ".join(_KNOWN_KEYS))
         if "databricks_spark_job" in data:
             raise InvalidParameter(f"{path}: databricks_spark_job projects run only on Databricks, not in mlf")
     env_fields = [key for key in ENV_KEYS if key in data]
