@@ -77,12 +77,18 @@ def test_mlflow_switch_refuses_every_format(mlflow_models, monkeypatch):
         load_local(mlflow_models.path("sk_skops"))
 
 
-def test_unknown_loader_module_lists_supported_ones(mlflow_models, tmp_path):
+def edited_copy(mlflow_models, tmp_path, name, flavor, key, value):
+    """A copy of an MLflow-saved model with one MLmodel flavor setting changed."""
     target = tmp_path / "model"
-    shutil.copytree(mlflow_models.path("sk_skops"), target)
+    shutil.copytree(mlflow_models.path(name), target)
     model_dir = ModelDir.load(target)
-    model_dir.meta["flavors"]["python_function"]["loader_module"] = "mlflow.pytorch"
+    model_dir.meta["flavors"][flavor][key] = value
     model_dir.save()
+    return target
+
+
+def test_unknown_loader_module_lists_supported_ones(mlflow_models, tmp_path):
+    target = edited_copy(mlflow_models, tmp_path, "sk_skops", "python_function", "loader_module", "mlflow.pytorch")
     with pytest.raises(InvalidParameter) as info:
         load_local(target)
     message = str(info.value)
@@ -92,11 +98,7 @@ def test_unknown_loader_module_lists_supported_ones(mlflow_models, tmp_path):
 
 
 def test_unknown_serialization_format_is_refused(mlflow_models, tmp_path):
-    target = tmp_path / "model"
-    shutil.copytree(mlflow_models.path("sk_skops"), target)
-    model_dir = ModelDir.load(target)
-    model_dir.meta["flavors"]["sklearn"]["serialization_format"] = "joblib"
-    model_dir.save()
+    target = edited_copy(mlflow_models, tmp_path, "sk_skops", "sklearn", "serialization_format", "joblib")
     with pytest.raises(InvalidParameter, match="joblib"):
         load_local(target)
 
@@ -111,11 +113,7 @@ def test_missing_model_and_missing_mlmodel(tmp_path):
 
 
 def test_model_path_escaping_the_directory_is_refused(mlflow_models, tmp_path):
-    target = tmp_path / "model"
-    shutil.copytree(mlflow_models.path("sk_pickle"), target)
-    model_dir = ModelDir.load(target)
-    model_dir.meta["flavors"]["sklearn"]["pickled_model"] = "../../etc/passwd"
-    model_dir.save()
+    target = edited_copy(mlflow_models, tmp_path, "sk_pickle", "sklearn", "pickled_model", "../../etc/passwd")
     with pytest.raises(InvalidParameter, match="outside"):
         load_local(target)
 
