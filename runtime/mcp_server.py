@@ -18,6 +18,24 @@ INSTRUCTIONS = (
 )
 
 
+def _explained(function):
+    """Let the client see our error messages (the SDK hides unexpected exceptions behind a generic text)."""
+    import functools
+
+    from mcp.server.mcpserver.exceptions import ToolError
+
+    from runtime.errors import MlfError
+
+    @functools.wraps(function)
+    def call(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except MlfError as exc:
+            raise ToolError(exc.message) from None
+
+    return call
+
+
 def build_server(store_factory):
     """The MCPServer with the trace tools; store_factory() returns the tracking store."""
     from mcp.server.mcpserver import MCPServer
@@ -27,12 +45,16 @@ def build_server(store_factory):
     server = MCPServer("mlf", version=__version__, instructions=INSTRUCTIONS)
     opened = {}
 
+    def tool():
+        register = server.tool()
+        return lambda function: register(_explained(function))
+
     def store():
         if "store" not in opened:
             opened["store"] = store_factory()
         return opened["store"]
 
-    @server.tool()
+    @tool()
     def search_traces(experiment_id: str, filter_string: str | None = None, max_results: int = 100,
                       order_by: str | None = None, page_token: str | None = None, run_id: str | None = None,
                       include_spans: bool = False, extract_fields: str | None = None) -> dict:
@@ -44,24 +66,24 @@ def build_server(store_factory):
         dicts = service.select_fields([t.to_dict() for t in traces], extract_fields)
         return {"traces": dicts, "next_page_token": token}
 
-    @server.tool()
+    @tool()
     def get_trace(trace_id: str, extract_fields: str | None = None) -> dict:
         """One trace (info and spans) as JSON, or only the comma-separated dot paths in extract_fields."""
         return service.select_fields([store().get_trace(trace_id).to_dict()], extract_fields)[0]
 
-    @server.tool()
+    @tool()
     def set_trace_tag(trace_id: str, key: str, value: str) -> dict:
         """Set a tag on a trace."""
         store().set_trace_tag(trace_id, key, value)
         return {"trace_id": trace_id, "key": key, "value": value}
 
-    @server.tool()
+    @tool()
     def delete_trace_tag(trace_id: str, key: str) -> dict:
         """Remove a tag from a trace."""
         store().delete_trace_tag(trace_id, key)
         return {"trace_id": trace_id, "deleted": key}
 
-    @server.tool()
+    @tool()
     def log_trace_feedback(trace_id: str, name: str, value: str | None = None, source_type: str | None = None,
                            source_id: str | None = None, rationale: str | None = None, metadata: str | None = None,
                            span_id: str | None = None) -> dict:
@@ -70,7 +92,7 @@ def build_server(store_factory):
         return service.log_feedback(store(), trace_id, name, value, source_type, source_id, rationale, metadata,
                                     span_id).to_dict()
 
-    @server.tool()
+    @tool()
     def log_trace_expectation(trace_id: str, name: str, value: str, source_type: str | None = None,
                               source_id: str | None = None, metadata: str | None = None,
                               span_id: str | None = None) -> dict:
@@ -78,18 +100,18 @@ def build_server(store_factory):
         return service.log_expectation(store(), trace_id, name, value, source_type, source_id, metadata,
                                        span_id).to_dict()
 
-    @server.tool()
+    @tool()
     def get_trace_assessment(trace_id: str, assessment_id: str) -> dict:
         """One assessment of a trace as JSON."""
         return store().get_assessment(trace_id, assessment_id).to_dict()
 
-    @server.tool()
+    @tool()
     def update_trace_assessment(trace_id: str, assessment_id: str, value: str | None = None,
                                 rationale: str | None = None, metadata: str | None = None) -> dict:
         """Change an assessment's value, rationale or metadata (its name cannot change)."""
         return service.update_assessment(store(), trace_id, assessment_id, value, rationale, metadata).to_dict()
 
-    @server.tool()
+    @tool()
     def delete_trace_assessment(trace_id: str, assessment_id: str) -> dict:
         """Delete an assessment from a trace."""
         store().delete_assessment(trace_id, assessment_id)

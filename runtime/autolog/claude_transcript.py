@@ -173,7 +173,8 @@ def _tool_results(turn_entries):
 
 def transcript_to_spans(entries, session_id=None):
     """(trace id, spans) of a transcript; InvalidParameter when it holds no conversation."""
-    entries = [e for e in entries if not e.get("isSidechain") and _nanos(e.get("timestamp")) is not None]
+    entries = [e for e in entries
+               if not e.get("isSidechain") and not e.get("isMeta") and _nanos(e.get("timestamp")) is not None]
     session_id = session_id or next((e.get("sessionId") for e in entries if e.get("sessionId")), None)
     turns = _turns(entries)
     if not session_id or not turns:
