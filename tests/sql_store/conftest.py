@@ -31,15 +31,48 @@ def open_store(uri, directory):
     return SqlStore(uri, (directory / "artifacts").as_uri())
 
 
+def wipe(uri):
+    """Delete every row of every table (children first), keeping the schema."""
+    import sqlalchemy
+
+    from runtime.store.sql.engine import get_engine
+
+    engine = get_engine(uri)
+    metadata = sqlalchemy.MetaData()
+    metadata.reflect(engine)
+    with engine.begin() as connection:
+        for table in reversed(metadata.sorted_tables):
+            if table.name != "alembic_version":
+                connection.execute(table.delete())
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request):
     return request.param
 
 
 @pytest.fixture
-def db_uri(backend, tmp_path):
+def fresh_db_uri(backend, tmp_path):
+    """A new, empty database for tests of schema creation."""
     with database_uri(backend, tmp_path) as uri:
         yield uri
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_db(request, tmp_path_factory):
+    """(backend, uri, directory) of one database per backend, shared by a test module."""
+    directory = tmp_path_factory.mktemp(f"sql_{request.param}")
+    with database_uri(request.param, directory) as uri:
+        yield request.param, uri, directory
+
+
+@pytest.fixture
+def db_uri(module_db):
+    """The module's database, emptied for this test (creating a database per test is slow on MariaDB)."""
+    uri = module_db[1]
+    open_store(uri, module_db[2]).close()  # the schema exists from here on
+    wipe(uri)
+    return uri
 
 
 @pytest.fixture
@@ -47,11 +80,3 @@ def store(db_uri, tmp_path):
     sql_store = open_store(db_uri, tmp_path)
     yield sql_store
     sql_store.close()
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def module_db(request, tmp_path_factory):
-    """(uri, directory) of one database per backend shared by a module's read-only tests."""
-    directory = tmp_path_factory.mktemp(f"sql_{request.param}")
-    with database_uri(request.param, directory) as uri:
-        yield request.param, uri, directory

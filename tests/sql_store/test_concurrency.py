@@ -118,8 +118,7 @@ def _process_worker(uri, directory, run_id, index, points, start_at, queue):
 
 
 @pytest.mark.slow
-def test_16_processes_logging_to_one_run(db_uri, tmp_path):
-    store = open_store(db_uri, tmp_path)
+def test_16_processes_logging_to_one_run(store, db_uri, tmp_path):
     run_id = store.create_run("0", "u", 1, {}, "multi").info.run_id
     # Fork (imports already done) after closing our pooled connections, so no child
     # inherits a socket; each child opens its own engine (engines are per process).

@@ -45,59 +45,60 @@ def _index_columns(uri, table):
     return _inspect(uri, read)
 
 
-def test_fresh_store_creates_the_schema(db_uri, tmp_path):
-    store = open_store(db_uri, tmp_path)
+def test_fresh_store_creates_the_schema(fresh_db_uri, tmp_path):
+    store = open_store(fresh_db_uri, tmp_path)
     store.close()
-    tables = set(_inspect(db_uri, lambda inspector, _: inspector.get_table_names()))
+    tables = set(_inspect(fresh_db_uri, lambda inspector, _: inspector.get_table_names()))
     assert TRACKING_TABLES <= tables
-    assert _revision(db_uri) == [head_revision()]
+    assert _revision(fresh_db_uri) == [head_revision()]
 
 
-def test_search_path_indexes_exist(store, db_uri, backend):
-    runs = _index_columns(db_uri, "runs")
+def test_search_path_indexes_exist(fresh_db_uri, backend, tmp_path):
+    open_store(fresh_db_uri, tmp_path).close()
+    runs = _index_columns(fresh_db_uri, "runs")
     assert runs["index_runs_experiment_id_lifecycle_stage_start_time"] == ["experiment_id", "lifecycle_stage", "start_time"]
-    assert _index_columns(db_uri, "metrics")["index_metrics_run_uuid_key_step"] == ["run_uuid", "key", "step"]
-    assert _index_columns(db_uri, "latest_metrics")["index_latest_metrics_key_value"] == ["key", "value"]
+    assert _index_columns(fresh_db_uri, "metrics")["index_metrics_run_uuid_key_step"] == ["run_uuid", "key", "step"]
+    assert _index_columns(fresh_db_uri, "latest_metrics")["index_latest_metrics_key_value"] == ["key", "value"]
     for table in ("params", "tags"):
-        indexes = _index_columns(db_uri, table)
+        indexes = _index_columns(fresh_db_uri, table)
         name = f"index_{table}_key_value" + ("_prefix" if backend == "postgresql" else "")
         assert name in indexes and indexes[name][0] == "key"
 
 
-def test_upgrade_database_twice_on_fresh_database(db_uri):
-    assert upgrade_database(db_uri) == head_revision()
-    assert upgrade_database(db_uri) == head_revision()
-    assert _revision(db_uri) == [head_revision()]
+def test_upgrade_database_twice_on_fresh_database(fresh_db_uri):
+    assert upgrade_database(fresh_db_uri) == head_revision()
+    assert upgrade_database(fresh_db_uri) == head_revision()
+    assert _revision(fresh_db_uri) == [head_revision()]
 
 
-def test_upgrade_database_on_a_database_in_use_keeps_data(db_uri, tmp_path):
-    store = open_store(db_uri, tmp_path)
+def test_upgrade_database_on_a_database_in_use_keeps_data(fresh_db_uri, tmp_path):
+    store = open_store(fresh_db_uri, tmp_path)
     experiment_id = store.create_experiment("kept")
     store.close()
-    assert upgrade_database(db_uri) == head_revision()
-    reopened = open_store(db_uri, tmp_path)
+    assert upgrade_database(fresh_db_uri) == head_revision()
+    reopened = open_store(fresh_db_uri, tmp_path)
     assert reopened.get_experiment(experiment_id).name == "kept"
     assert [e.name for e in reopened.search_experiments()] == ["kept", "Default"]
     reopened.close()
 
 
-def test_store_refuses_a_database_without_our_revision(db_uri, tmp_path):
-    engine = create_engine(db_uri)
+def test_store_refuses_a_database_without_our_revision(fresh_db_uri, tmp_path):
+    engine = create_engine(fresh_db_uri)
     with engine.begin() as connection:
         connection.exec_driver_sql("CREATE TABLE experiments (experiment_id INTEGER PRIMARY KEY)")
     engine.dispose()
     with pytest.raises(MlfError, match="mlf db upgrade"):
-        open_store(db_uri, tmp_path)
+        open_store(fresh_db_uri, tmp_path)
 
 
-def test_models_match_the_migrated_schema(db_uri):
+def test_models_match_the_migrated_schema(fresh_db_uri):
     """Autogenerate finds nothing to do: models.py and 0001_tracking describe the same tables."""
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
     from runtime.store.sql.models import Base, include_object_for
 
-    upgrade_database(db_uri)
+    upgrade_database(fresh_db_uri)
 
     def differences(_, connection):
         options = {"compare_type": True, "include_object": include_object_for(connection.dialect.name)}
@@ -107,7 +108,7 @@ def test_models_match_the_migrated_schema(db_uri):
     with warnings.catch_warnings():
         # SQLite cannot reflect expression indexes; alembic says so and skips them.
         warnings.simplefilter("ignore", UserWarning)
-        assert _inspect(db_uri, differences) == []
+        assert _inspect(fresh_db_uri, differences) == []
 
 
 def _tables_of(difference):
@@ -134,17 +135,18 @@ def _open_and_count(uri, directory, queue):
         queue.put(("error", repr(exc)))
 
 
-def test_concurrent_first_opens_create_the_schema_once(db_uri, tmp_path):
-    context = multiprocessing.get_context("spawn")
+def test_concurrent_first_opens_create_the_schema_once(fresh_db_uri, tmp_path):
+    # Fork: the parent has not opened this database, so no child inherits a connection to it.
+    context = multiprocessing.get_context("fork")
     queue = context.Queue()
-    workers = [context.Process(target=_open_and_count, args=(db_uri, tmp_path, queue)) for _ in range(4)]
+    workers = [context.Process(target=_open_and_count, args=(fresh_db_uri, tmp_path, queue)) for _ in range(4)]
     for worker in workers:
         worker.start()
     results = [queue.get(timeout=120) for _ in workers]
     for worker in workers:
         worker.join(timeout=60)
     assert [status for status, _ in results] == ["ok"] * 4, results
-    store = open_store(db_uri, tmp_path)
+    store = open_store(fresh_db_uri, tmp_path)
     names = sorted(e.name for e in store.search_experiments())
     assert len(names) == 5 and names[0] == "Default"
     store.close()

@@ -404,3 +404,22 @@ def test_close_then_reopen(store, db_uri, tmp_path, experiment_id):
 def test_database_errors_become_mlf_errors(tmp_path):
     with pytest.raises(MlfError):
         open_store(f"sqlite:///{tmp_path / 'missing-dir' / 'x.db'}", tmp_path)
+
+
+# ---- logged models share the database -------------------------------------------------
+
+
+def test_metrics_naming_a_logged_model_reach_the_model(store, experiment_id, run_id):
+    model = store.create_logged_model(experiment_id, name="mm", source_run_id=run_id)
+    store.log_batch(run_id, metrics=[Metric("acc", 0.5, 1, 0, model_id=model.model_id, dataset_name="ds")])
+    [model_metric] = store.get_logged_model(model.model_id).metrics
+    assert (model_metric.key, model_metric.value, model_metric.dataset_name) == ("acc", 0.5, "ds")
+    assert store.get_run(run_id).metrics["acc"].value == 0.5
+
+
+def test_hard_delete_experiment_with_logged_models(store, experiment_id, run_id, db_uri):
+    model = store.create_logged_model(experiment_id, name="mm", source_run_id=run_id)
+    store.log_batch(run_id, metrics=[Metric("acc", 0.5, 1, 0, model_id=model.model_id)])
+    store.delete_experiment(experiment_id)
+    store.hard_delete_experiment(experiment_id)
+    assert _count(db_uri, "logged_models") == 0 and _count(db_uri, "runs") == 0

@@ -12,7 +12,7 @@ import random
 import time
 import uuid
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from runtime.entities import LifecycleStage, PagedList, RunStatus, ViewType
@@ -27,6 +27,7 @@ from runtime.store.base import (
     SEARCH_MAX_RESULTS_THRESHOLD,
     TrackingStore,
 )
+from runtime.store.logged_models_sql import LoggedModelsSqlMixin
 from runtime.store.sql import batch
 from runtime.store.sql.engine import WRITE_TRANSACTION, get_engine, is_transient_error
 from runtime.store.sql.entities_sql import RUN_NAME_TAG, load_experiments, load_runs, metric_from_row, run_info_from_row
@@ -42,6 +43,7 @@ from runtime.store.sql.search_sql import (
 )
 from runtime.store.sql.search_sql import tags as run_tags_table
 from runtime.store.sql.upgrade import ensure_schema
+from runtime.store.traces_sql import TraceSqlStoreMixin
 from runtime.validation import (
     MAX_EXPERIMENT_TAG_VALUE_LENGTH,
     validate_experiment_id,
@@ -103,8 +105,12 @@ def _inactive_experiment(experiment_id, stage):
     return InvalidState(f"The experiment {experiment_id} must be in the 'active' state. Current state is {stage}.")
 
 
-class SqlStore(TrackingStore):
-    """Tracking metadata in a SQL database; artifacts live under default_artifact_root."""
+class SqlStore(LoggedModelsSqlMixin, TraceSqlStoreMixin, TrackingStore):
+    """Tracking metadata in a SQL database; artifacts live under default_artifact_root.
+
+    Logged models and traces (their own modules) share this store's database and
+    transactions through the mixins.
+    """
 
     def __init__(self, db_uri, default_artifact_root):
         self.db_uri = db_uri
@@ -279,13 +285,17 @@ class SqlStore(TrackingStore):
             row = self._experiment_row(connection, experiment_id, lock=True)
             if row.lifecycle_stage != LifecycleStage.ACTIVE:
                 raise InvalidState(f"Experiment {experiment_id} is already deleted.")
-            now = _now_ms()
+            # The deletion time marks the runs deleted with the experiment (restore_experiment
+            # brings back those only), so it must differ from every earlier run deletion.
+            latest_run_deletion = connection.execute(
+                select(func.max(runs.c.deleted_time)).where(runs.c.experiment_id == row.experiment_id)
+            ).scalar()
+            now = max(_now_ms(), (latest_run_deletion or 0) + 1)
             connection.execute(
                 update(experiments)
                 .where(experiments.c.experiment_id == row.experiment_id)
                 .values(lifecycle_stage=LifecycleStage.DELETED, last_update_time=now)
             )
-            # The shared timestamp marks the runs that restore_experiment brings back.
             connection.execute(
                 update(runs)
                 .where(runs.c.experiment_id == row.experiment_id, runs.c.lifecycle_stage == LifecycleStage.ACTIVE)
@@ -487,10 +497,14 @@ class SqlStore(TrackingStore):
     def log_batch(self, run_id, metrics=(), params=(), tags=()):
         validate_run_id(run_id)
         prepared = batch.prepare(run_id, metrics or (), params or (), tags or ())
+        model_metrics = [m for m in metrics or () if getattr(m, "model_id", None)]
 
         def work(connection):
             self._active_run_row(connection, run_id)
             batch.write(connection, self.dialect, run_id, prepared)
+            if model_metrics:
+                # As MLflow: a metric naming a logged model is also that model's metric.
+                self.write_logged_model_metrics(connection, run_id, model_metrics)
 
         self._transaction(work, write=True)
 
