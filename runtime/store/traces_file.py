@@ -331,8 +331,11 @@ class TraceFileStoreMixin(TraceStore):
         from runtime.tracing.build import group_by_trace, merge_spans, trace_info_from_spans
         from runtime.tracing.entities import SpansLocation, TagKey, spans_to_json
 
-        for trace_id, trace_spans in group_by_trace(spans).items():
+        groups = group_by_trace(spans)
+        for trace_id in groups:
             validate_trace_id(trace_id)
+        self.get_experiment(experiment_id)  # NotFound for an unknown experiment, even when the trace exists
+        for trace_id, trace_spans in groups.items():
             with self._trace_lock:
                 try:
                     trace_dir = self._trace_dir(trace_id)
