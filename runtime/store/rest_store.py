@@ -20,6 +20,18 @@ from runtime.store.base import (
     SEARCH_MAX_RESULTS_DEFAULT,
     TrackingStore,
 )
+from runtime.validation import (
+    MAX_EXPERIMENT_TAG_VALUE_LENGTH,
+    validate_batch_size,
+    validate_experiment_id,
+    validate_experiment_name,
+    validate_key,
+    validate_metric,
+    validate_param,
+    validate_run_id,
+    validate_run_name,
+    validate_tag,
+)
 
 DEFAULT_TIMEOUT_S = 120
 DEFAULT_MAX_RETRIES = 7
@@ -84,6 +96,8 @@ def error_from_response(response, url):
     if isinstance(body, dict) and "error_code" in body:
         code = body["error_code"]
         message = body.get("message", "")
+        if "must be in the 'active' state" in message:
+            return InvalidState(message)  # mlflow sends INVALID_PARAMETER_VALUE; local stores raise InvalidState
         cls = _ERRORS_BY_CODE.get(code)
         return cls(message) if cls is not None else MlfError(message, code)
     text = (response.text or "").strip().replace("\n", " ")[:300]
@@ -181,12 +195,19 @@ def _query_params(body):
     return params
 
 
-def _tag_list(tags):
-    return [{"key": k, "value": v} for k, v in (tags or {}).items()]
+def _tag_list(tags, limit=None):
+    """Tags as the API sends them, validated here so every server refuses the same input as local stores."""
+    extra = {"limit": limit} if limit else {}
+    return [{"key": k, "value": validate_tag(k, v, **extra)} for k, v in (tags or {}).items()]
 
 
 class RestStore(TrackingStore):
-    """The TrackingStore API mapped onto a tracking server's REST endpoints."""
+    """The TrackingStore API mapped onto a tracking server's REST endpoints.
+
+    Input is validated with runtime.validation before it is sent: a real
+    mlflow server accepts some names mlf refuses (keys with '..'), and mlf
+    commands must behave the same whatever store they talk to.
+    """
 
     def __init__(self, host_or_creds, environ=None):
         creds = host_or_creds if isinstance(host_or_creds, HostCreds) else HostCreds.from_env(host_or_creds, environ)
@@ -198,11 +219,13 @@ class RestStore(TrackingStore):
 
     # ---- experiments -------------------------------------------------
     def create_experiment(self, name, artifact_location=None, tags=None):
-        body = {"name": name, "artifact_location": artifact_location, "tags": _tag_list(tags)}
+        body = {"name": validate_experiment_name(name), "artifact_location": artifact_location,
+                "tags": _tag_list(tags, MAX_EXPERIMENT_TAG_VALUE_LENGTH)}
         return str(self._call("POST", "/experiments/create", body)["experiment_id"])
 
     def get_experiment(self, experiment_id):
-        return Experiment.from_dict(self._call("GET", "/experiments/get", {"experiment_id": experiment_id})["experiment"])
+        body = {"experiment_id": validate_experiment_id(experiment_id)}
+        return Experiment.from_dict(self._call("GET", "/experiments/get", body)["experiment"])
 
     def get_experiment_by_name(self, name):
         try:
@@ -224,43 +247,48 @@ class RestStore(TrackingStore):
         return PagedList([Experiment.from_dict(e) for e in data.get("experiments", [])], data.get("next_page_token"))
 
     def delete_experiment(self, experiment_id):
-        self._call("POST", "/experiments/delete", {"experiment_id": experiment_id})
+        self._call("POST", "/experiments/delete", {"experiment_id": validate_experiment_id(experiment_id)})
 
     def restore_experiment(self, experiment_id):
-        self._call("POST", "/experiments/restore", {"experiment_id": experiment_id})
+        self._call("POST", "/experiments/restore", {"experiment_id": validate_experiment_id(experiment_id)})
 
     def rename_experiment(self, experiment_id, new_name):
-        self._call("POST", "/experiments/update", {"experiment_id": experiment_id, "new_name": new_name})
+        body = {"experiment_id": validate_experiment_id(experiment_id), "new_name": validate_experiment_name(new_name)}
+        self._call("POST", "/experiments/update", body)
 
     def set_experiment_tag(self, experiment_id, key, value):
-        self._call("POST", "/experiments/set-experiment-tag", {"experiment_id": experiment_id, "key": key, "value": value})
+        value = validate_tag(key, value, MAX_EXPERIMENT_TAG_VALUE_LENGTH)
+        body = {"experiment_id": validate_experiment_id(experiment_id), "key": key, "value": value}
+        self._call("POST", "/experiments/set-experiment-tag", body)
 
     def delete_experiment_tag(self, experiment_id, key):
-        self._call("POST", "/experiments/delete-experiment-tag", {"experiment_id": experiment_id, "key": key})
+        body = {"experiment_id": validate_experiment_id(experiment_id), "key": validate_key(key, "tag name")}
+        self._call("POST", "/experiments/delete-experiment-tag", body)
 
     # ---- runs --------------------------------------------------------
     def create_run(self, experiment_id, user_id=None, start_time=None, tags=None, run_name=None):
-        body = {"experiment_id": experiment_id, "user_id": user_id, "start_time": start_time,
-                "tags": _tag_list(tags), "run_name": run_name}
+        body = {"experiment_id": validate_experiment_id(experiment_id), "user_id": user_id,
+                "start_time": start_time, "tags": _tag_list(tags), "run_name": validate_run_name(run_name)}
         return Run.from_dict(self._call("POST", "/runs/create", body)["run"])
 
     def get_run(self, run_id):
-        return Run.from_dict(self._call("GET", "/runs/get", {"run_id": run_id})["run"])
+        return Run.from_dict(self._call("GET", "/runs/get", {"run_id": validate_run_id(run_id)})["run"])
 
     def update_run_info(self, run_id, status=None, end_time=None, run_name=None):
-        body = {"run_id": run_id, "status": status, "end_time": end_time, "run_name": run_name}
+        body = {"run_id": validate_run_id(run_id), "status": status, "end_time": end_time,
+                "run_name": validate_run_name(run_name)}
         return RunInfo.from_dict(self._call("POST", "/runs/update", body)["run_info"])
 
     def delete_run(self, run_id):
-        self._call("POST", "/runs/delete", {"run_id": run_id})
+        self._call("POST", "/runs/delete", {"run_id": validate_run_id(run_id)})
 
     def restore_run(self, run_id):
-        self._call("POST", "/runs/restore", {"run_id": run_id})
+        self._call("POST", "/runs/restore", {"run_id": validate_run_id(run_id)})
 
     def search_runs(self, experiment_ids, filter_string=None, run_view_type=ViewType.ACTIVE_ONLY,
                     max_results=SEARCH_MAX_RESULTS_DEFAULT, order_by=None, page_token=None):
         body = {
-            "experiment_ids": [str(e) for e in experiment_ids],
+            "experiment_ids": [validate_experiment_id(e) for e in experiment_ids],
             "filter": filter_string,
             "run_view_type": ViewType.to_name(run_view_type),
             "max_results": max_results,
@@ -271,8 +299,15 @@ class RestStore(TrackingStore):
         return PagedList([Run.from_dict(r) for r in data.get("runs", [])], data.get("next_page_token"))
 
     def log_batch(self, run_id, metrics=(), params=(), tags=()):
+        validate_batch_size(metrics, params, tags)
+        for metric in metrics:
+            validate_metric(metric.key, metric.value, metric.timestamp, metric.step)
+        for param in params:
+            validate_param(param.key, param.value)
+        for tag in tags:
+            validate_tag(tag.key, tag.value)
         body = {
-            "run_id": run_id,
+            "run_id": validate_run_id(run_id),
             "metrics": [{k: v for k, v in m.to_dict().items() if k != "run_id"} for m in metrics],
             "params": [{"key": p.key, "value": p.value} for p in params],
             "tags": [{"key": t.key, "value": t.value} for t in tags],
@@ -280,23 +315,27 @@ class RestStore(TrackingStore):
         self._call("POST", "/runs/log-batch", body)
 
     def log_metric(self, run_id, metric):
+        validate_metric(metric.key, metric.value, metric.timestamp, metric.step)
         body = {k: v for k, v in metric.to_dict().items() if k != "run_id"}
-        body["run_id"] = run_id
+        body["run_id"] = validate_run_id(run_id)
         self._call("POST", "/runs/log-metric", body)
 
     def log_param(self, run_id, param):
-        self._call("POST", "/runs/log-parameter", {"run_id": run_id, "key": param.key, "value": param.value})
+        body = {"run_id": validate_run_id(run_id), "key": param.key, "value": validate_param(param.key, param.value)}
+        self._call("POST", "/runs/log-parameter", body)
 
     def set_tag(self, run_id, tag):
-        self._call("POST", "/runs/set-tag", {"run_id": run_id, "key": tag.key, "value": tag.value})
+        body = {"run_id": validate_run_id(run_id), "key": tag.key, "value": validate_tag(tag.key, tag.value)}
+        self._call("POST", "/runs/set-tag", body)
 
     def delete_tag(self, run_id, key):
-        self._call("POST", "/runs/delete-tag", {"run_id": run_id, "key": key})
+        self._call("POST", "/runs/delete-tag", {"run_id": validate_run_id(run_id), "key": validate_key(key, "tag name")})
 
     def get_metric_history(self, run_id, metric_key, max_results=None, page_token=None):
         """One page when max_results is given; otherwise every page, as one list."""
         def fetch(token):
-            body = {"run_id": run_id, "metric_key": metric_key, "max_results": max_results, "page_token": token}
+            body = {"run_id": validate_run_id(run_id), "metric_key": metric_key, "max_results": max_results,
+                    "page_token": token}
             data = self._call("GET", "/metrics/get-history", body)
             return [Metric.from_dict(m) for m in data.get("metrics", [])], data.get("next_page_token")
 
@@ -309,11 +348,12 @@ class RestStore(TrackingStore):
         return PagedList(metrics, None)
 
     def log_inputs(self, run_id, datasets=None, models=None):
-        body = {"run_id": run_id, "datasets": [d.to_dict() for d in datasets or []], "models": list(models or [])}
+        body = {"run_id": validate_run_id(run_id), "datasets": [d.to_dict() for d in datasets or []],
+                "models": list(models or [])}
         self._call("POST", "/runs/log-inputs", body)
 
     def log_outputs(self, run_id, models):
-        self._call("POST", "/runs/outputs", {"run_id": run_id, "models": list(models)})
+        self._call("POST", "/runs/outputs", {"run_id": validate_run_id(run_id), "models": list(models)})
 
     # ---- garbage collection -----------------------------------------
     def _no_gc(self, *args, **kwargs):
