@@ -28,8 +28,9 @@ PROGRESS_MIN_BYTES = 10 << 20
 class ProgressBar:
     """A one-line progress bar on a terminal stream; silent when the stream is not a terminal."""
 
-    def __init__(self, label, total, stream=None, min_bytes=PROGRESS_MIN_BYTES):
+    def __init__(self, label, total, stream=None, min_bytes=None):
         self.stream = stream or sys.stderr
+        min_bytes = PROGRESS_MIN_BYTES if min_bytes is None else min_bytes
         self.label = label
         self.total = total
         self.done = 0
