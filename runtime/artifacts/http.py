@@ -59,23 +59,21 @@ class ProgressBar:
 
 
 class _ProgressReader:
-    """A file-like body for requests that reports each chunk read."""
+    """A file-like upload body that reports each chunk read; its length lets requests send
+    Content-Length and stream it with read() instead of chunked encoding."""
 
-    def __init__(self, handle, progress):
+    def __init__(self, handle, size, progress):
         self.handle = handle
+        self.size = size
         self.progress = progress
+
+    def __len__(self):
+        return self.size
 
     def read(self, size=-1):
         data = self.handle.read(CHUNK_SIZE if size is None or size < 0 else min(size, CHUNK_SIZE))
         self.progress.update(len(data))
         return data
-
-    def __iter__(self):
-        while True:
-            data = self.read(CHUNK_SIZE)
-            if not data:
-                return
-            yield data
 
 
 def _server_root(uri, tracking_uri):
@@ -127,9 +125,9 @@ class MlflowArtifactsRepository:
         progress = ProgressBar(f"Uploading {os.path.basename(local_file)}", size)
         try:
             with open(local_file, "rb") as handle:
-                body = _ProgressReader(handle, progress) if progress.enabled else handle
+                body = _ProgressReader(handle, size, progress) if progress.enabled else handle
                 self.client.request("PUT", self._url(relative_target), data=body,
-                                    headers={"Content-Type": media_type, "Content-Length": str(size)})
+                                    headers={"Content-Type": media_type})
         finally:
             progress.close()
 
