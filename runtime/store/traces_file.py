@@ -345,7 +345,8 @@ class TraceFileStoreMixin(TraceStore):
                     trace_dir = os.path.join(folder, TRACES_FOLDER, trace_id)
                     existing = None
                 old_spans = self.get_spans(trace_id) if existing is not None else []
-                all_spans = merge_spans(old_spans or [], trace_spans)
+                # Start-time order (as the SQL store returns them): spans arrive as they end, children first.
+                all_spans = sorted(merge_spans(old_spans or [], trace_spans), key=lambda s: s.start_time_unix_nano)
                 atomic_write(self._spans_path(trace_dir), spans_to_json(all_spans))
                 if existing is None:
                     info = trace_info_from_spans(trace_id, experiment_id, all_spans)
