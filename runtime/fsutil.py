@@ -1,5 +1,6 @@
 """Filesystem helpers shared by the stores and artifact repositories: atomic writes, containment."""
 
+import contextlib
 import os
 import tempfile
 
@@ -38,6 +39,29 @@ def atomic_copy(source, destination):
                     break
                 out.write(chunk)
         os.replace(temp, destination)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+@contextlib.contextmanager
+def atomic_writer(path, mode=0o644):
+    """A binary handle whose bytes appear at path only when the block ends without error.
+
+    For writes streamed in chunks (uploads, downloads): a temp file in the
+    same folder, renamed into place; removed if anything fails.
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+        os.chmod(temp, mode)
+        os.replace(temp, path)
     except BaseException:
         try:
             os.unlink(temp)

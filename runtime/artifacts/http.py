@@ -13,7 +13,6 @@ import mimetypes
 import os
 import posixpath
 import sys
-import tempfile
 from urllib.parse import quote, urlparse
 
 from runtime.entities import FileInfo
@@ -169,24 +168,16 @@ class MlflowArtifactsRepository:
         return response.raw
 
     def _download_file(self, relative, destination):
-        folder = os.path.dirname(os.path.abspath(destination))
-        os.makedirs(folder, exist_ok=True)
+        from runtime.fsutil import atomic_writer
+
         response = self.client.request("GET", self._url(relative), stream=True)
         total = int(response.headers.get("Content-Length") or 0)
         progress = ProgressBar(f"Downloading {posixpath.basename(relative)}", total)
-        fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
         try:
-            with os.fdopen(fd, "wb") as out:
+            with atomic_writer(destination) as out:
                 for chunk in response.iter_content(CHUNK_SIZE):
                     out.write(chunk)
                     progress.update(len(chunk))
-            os.replace(temp, destination)
-        except BaseException:
-            try:
-                os.unlink(temp)
-            except FileNotFoundError:
-                pass
-            raise
         finally:
             progress.close()
             response.close()

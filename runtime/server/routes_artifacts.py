@@ -139,16 +139,14 @@ class ArtifactProxy:
             target = self.local_target(path)
             if os.path.isdir(target):
                 raise InvalidParameter(f"Invalid artifact path {path!r}: it names a folder")
-            folder = os.path.dirname(target)
-            os.makedirs(folder, exist_ok=True)
-            await _stream_to_file(request, folder, target)
+            await _stream_to_file(request, target)
             return
         from starlette.concurrency import run_in_threadpool
 
         folder = tempfile.mkdtemp(prefix="mlf-proxy-")
         try:
             local = os.path.join(folder, posixpath.basename(path))
-            await _stream_to_file(request, folder, local)
+            await _stream_to_file(request, local)
             parent = posixpath.dirname(path) or None
             await run_in_threadpool(self.repository.log_artifact, local, parent)
         finally:
@@ -157,22 +155,14 @@ class ArtifactProxy:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-async def _stream_to_file(request, folder, target):
-    """Write the request body to target through a temp file in the same folder (atomic rename)."""
-    fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            async for chunk in request.stream():
-                if chunk:
-                    handle.write(chunk)
-        os.chmod(temp, 0o644)
-        os.replace(temp, target)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except FileNotFoundError:
-            pass
-        raise
+async def _stream_to_file(request, target):
+    """Write the request body to target chunk by chunk; it appears there only when complete."""
+    from runtime.fsutil import atomic_writer
+
+    with atomic_writer(target) as handle:
+        async for chunk in request.stream():
+            if chunk:
+                handle.write(chunk)
 
 
 def _disabled_routes():

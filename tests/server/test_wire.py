@@ -49,8 +49,21 @@ def assert_same_shape(sample, ours, where="$", optional=()):
         for key in expected & got:
             assert_same_shape(sample[key], ours[key], f"{where}.{key}", optional)
     elif isinstance(sample, list) and sample and ours:
+        sample, ours = sorted(sample, key=identity), sorted(ours, key=identity)
         for index in range(min(len(sample), len(ours))):
             assert_same_shape(sample[index], ours[index], f"{where}[{index}]", optional)
+
+
+def identity(item):
+    """What names a list element (its order in a list carries no meaning when ties are possible)."""
+    if not isinstance(item, dict):
+        return ""
+    if "info" in item:
+        return str(item["info"].get("run_id"))
+    for key in ("experiment_id", "key", "path"):
+        if key in item:
+            return str(item[key])
+    return ""
 
 
 def strip_times(value):
