@@ -361,6 +361,14 @@ def rpc_routes(rpc_name, handler, message_name=None):
     return [Route(path, serve, methods=[method], name=f"{rpc_name}:{method}:{path}") for method, path in info["endpoints"]]
 
 
+def rpc_table_routes(service, table, handlers):
+    """Routes for a {rpc short name: handler method name} table of one service (e.g. "mlflow.MlflowService.")."""
+    out = []
+    for rpc, method in table.items():
+        out.extend(rpc_routes(service + rpc, getattr(handlers, method)))
+    return out
+
+
 def api_routes(path, handler, methods, message_name=None, versions=("2.0",), area="mlflow"):
     """Routes for /api/<v>/<area><path> and /ajax-api/<v>/<area><path> for each version."""
     from starlette.routing import Route

@@ -8,7 +8,7 @@ any store sees them, so a file store never builds a path from a bad id.
 from runtime.entities import Dataset, DatasetInput, Metric, Param, RunTag, ViewType
 from runtime.errors import InvalidParameter, NotFound
 from runtime.server.artifact_access import ArtifactAccess
-from runtime.server.protocol import missing_parameter, require, rpc_routes, run_id_of
+from runtime.server.protocol import missing_parameter, require, rpc_table_routes, run_id_of
 from runtime.validation import (
     MAX_EXPERIMENT_TAG_VALUE_LENGTH,
     validate_artifact_path,
@@ -345,8 +345,4 @@ RPC_HANDLERS = {
 
 
 def routes(ctx):
-    handlers = TrackingHandlers(ctx)
-    out = []
-    for rpc, method in RPC_HANDLERS.items():
-        out.extend(rpc_routes(SERVICE + rpc, getattr(handlers, method)))
-    return out
+    return rpc_table_routes(SERVICE, RPC_HANDLERS, TrackingHandlers(ctx))
