@@ -69,8 +69,10 @@ class TraceRestStoreMixin(TraceStore):
 
         ids = [validate_trace_id(t) for t in trace_ids]
         try:
-            data = self._v3("POST", "/traces/batchGetInfos",
-                            {"trace_ids": ids, "experiment_ids": [str(e) for e in experiment_ids or ()]})
+            body = {"trace_ids": ids}
+            if experiment_ids:  # MLflow filters on an empty list too: send it only when there is one
+                body["experiment_ids"] = [str(e) for e in experiment_ids]
+            data = self._v3("POST", "/traces/batchGetInfos", body)
         except MlfError as exc:
             if not _unsupported(exc):
                 raise
