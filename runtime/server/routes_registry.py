@@ -62,10 +62,13 @@ class RegistryHandlers:
 
     @property
     def registry(self):
+        # Opened before, not inside, the registry's factory: ctx.shared() holds a non-reentrant lock.
+        tracking = self.ctx.tracking_store
+
         def open_store():
             from runtime.store.registry import get_model_registry_store
 
-            return get_model_registry_store(self.ctx.registry_store_uri, tracking_store=self.ctx.tracking_store)
+            return get_model_registry_store(self.ctx.registry_store_uri, tracking_store=tracking)
 
         return self.ctx.shared("registry_store", open_store)
 

@@ -8,6 +8,8 @@ import pytest
 from tests.support.databases import database_available, fresh_database
 
 BACKENDS = ["file", "sqlite", "postgresql", "mysql"]
+# The registry contract also runs through the REST client against an mlf server.
+REGISTRY_BACKENDS = BACKENDS + ["rest"]
 
 
 @pytest.fixture(scope="session")
@@ -96,22 +98,47 @@ def backend(request):
 
 @pytest.fixture
 def store_uri(backend, tmp_path, server_database):
-    with backend_uri(backend, tmp_path, server_database) as uri:
+    with backend_uri("sqlite" if backend == "rest" else backend, tmp_path, server_database) as uri:
         yield uri
 
 
 @pytest.fixture
-def tracking(store_uri, tmp_path):
-    store = tracking_store_with_logged_models(store_uri, (tmp_path / "artifacts").as_uri())
+def rest_server(backend, store_uri, tmp_path):
+    """For the "rest" backend: an mlf server (SQLite) in a thread of this process; None otherwise."""
+    if backend != "rest":
+        yield None
+        return
+    from runtime.server.config import ServerConfig
+    from tests.rest_store.threaded_server import ThreadedServer
+
+    with ThreadedServer(ServerConfig(backend_store_uri=store_uri, artifacts_destination=str(tmp_path))) as server:
+        yield server
+
+
+@pytest.fixture
+def open_registry(store_uri, rest_server):
+    """Opens another registry store on the backend under test (callers close it)."""
+    from runtime.store.registry import get_model_registry_store
+
+    return lambda: get_model_registry_store(rest_server.url if rest_server else store_uri)
+
+
+@pytest.fixture
+def tracking(store_uri, rest_server, tmp_path):
+    if rest_server is not None:
+        from runtime.store.logged_models_rest import LoggedModelsRestMixin
+        from runtime.store.rest_store import RestStore
+
+        store = type("RestStore", (LoggedModelsRestMixin, RestStore), {})(rest_server.url)
+    else:
+        store = tracking_store_with_logged_models(store_uri, (tmp_path / "artifacts").as_uri())
     yield store
     store.close()
 
 
 @pytest.fixture
-def registry(store_uri, tracking):
+def registry(open_registry, tracking):
     """The registry on the same backend as `tracking` (opened after it, so the schema exists)."""
-    from runtime.store.registry import get_model_registry_store
-
-    store = get_model_registry_store(store_uri)
+    store = open_registry()
     yield store
     store.close()
