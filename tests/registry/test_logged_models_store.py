@@ -226,3 +226,13 @@ def test_hard_deleting_the_experiment_removes_its_models(tracking, experiment_id
     tracking.hard_delete_experiment(experiment_id)
     with pytest.raises(NotFound):
         tracking.get_logged_model(model.model_id, allow_deleted=True)
+
+
+def test_run_metrics_naming_a_model_reach_it_through_log_batch(tracking, experiment_id, run_id):
+    """The tracking store's log_batch hands metrics with a model_id to record_logged_model_metrics."""
+    model = tracking.create_logged_model(experiment_id, source_run_id=run_id)
+    tracking.log_batch(run_id, metrics=[Metric("acc", 0.75, 5, 2, model_id=model.model_id),
+                                        Metric("plain", 1.0, 5, 0)])
+    assert [(m.key, m.value, m.step, m.run_id) for m in tracking.get_logged_model(model.model_id).metrics] == [
+        ("acc", 0.75, 2, run_id)]
+    assert set(tracking.get_run(run_id).metrics) == {"acc", "plain"}
