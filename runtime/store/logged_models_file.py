@@ -16,6 +16,7 @@ to have ``root_directory`` and ``get_experiment``. LoggedModelFiles reads and
 writes one root and is used directly by the file model registry.
 """
 
+import contextlib
 import os
 import shutil
 import uuid
@@ -70,6 +71,16 @@ def read_key_value_files(folder):
             path = os.path.join(current, name)
             out[os.path.relpath(path, folder).replace(os.sep, "/")] = _read_text(path)
     return out
+
+
+@contextlib.contextmanager
+def filling_new_folder(folder):
+    """Fill a folder just created to claim a name; if that fails, remove it so the name is free again."""
+    try:
+        yield
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
 
 
 def format_metric_line(metric, run_id):
@@ -258,11 +269,12 @@ class LoggedModelsFileMixin(LoggedModelStore):
             model_type=model_type or None,
             source_run_id=source_run_id or None,
         )
-        for kind, values in (("params", params), ("tags", tags)):
-            for key, value in values.items():
-                files.write_value(folder, kind, key, value)
-        # meta.yaml last: a model is visible only once it is complete.
-        files.write_meta(folder, model)
+        with filling_new_folder(folder):
+            for kind, values in (("params", params), ("tags", tags)):
+                for key, value in values.items():
+                    files.write_value(folder, kind, key, value)
+            # meta.yaml last: a model is visible only once it is complete.
+            files.write_meta(folder, model)
         return files.read(folder)
 
     def get_logged_model(self, model_id, allow_deleted=False):

@@ -21,7 +21,7 @@ from runtime.registry_entities import ModelVersion, ModelVersionStage, ModelVers
 from runtime.search.paging import paginate
 from runtime.store import meta_yaml
 from runtime.store import registry_search as search
-from runtime.store.logged_models_file import read_key_value_files
+from runtime.store.logged_models_file import filling_new_folder, read_key_value_files
 from runtime.store.model_registry_base import (
     ModelRegistryStore,
     alias_not_found,
@@ -189,9 +189,10 @@ class FileModelRegistryStore(ModelRegistryStore):
         now = now_ms()
         model = RegisteredModel(name=name, creation_timestamp=now, last_updated_timestamp=now,
                                 user_id=user_id, description=description, tags=tags)
-        for key, value in tags.items():
-            atomic_write(contained_path(os.path.join(folder, TAGS_FOLDER), key), value)
-        self._save_model_meta(folder, model)
+        with filling_new_folder(folder):
+            for key, value in tags.items():
+                atomic_write(contained_path(os.path.join(folder, TAGS_FOLDER), key), value)
+            self._save_model_meta(folder, model)
         return self._read_model(folder)
 
     def get_registered_model(self, name):
@@ -309,9 +310,10 @@ class FileModelRegistryStore(ModelRegistryStore):
             run_id=run_id, status=ModelVersionStatus.READY, run_link=run_link, model_id=model_id,
             storage_location=storage_location,
         )
-        for key, value in tags.items():
-            atomic_write(contained_path(os.path.join(folder, TAGS_FOLDER), key), value)
-        self._save_version_meta(folder, version)
+        with filling_new_folder(folder):
+            for key, value in tags.items():
+                atomic_write(contained_path(os.path.join(folder, TAGS_FOLDER), key), value)
+            self._save_version_meta(folder, version)
         self._touch_model(model_dir, now)
         return self.get_model_version(name, number)
 

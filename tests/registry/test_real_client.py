@@ -18,7 +18,7 @@ from tests.server.test_real_client import run_client
 SCRIPT = ROOT / "tests" / "registry" / "scripts" / "register_real_client.py"
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql", "file"])
 def test_register_and_load_with_the_real_client(backend, tmp_path, server_database):
     from runtime.models.uris import resolve_model_uri
     from runtime.store.model_registry_resolve import resolve_model_version_uri
