@@ -37,6 +37,7 @@ from runtime.validation import (
     validate_trace_tag,
 )
 
+INFO_FINALIZED = "mlflow.trace.infoFinalized"  # set by start_trace: later spans no longer change the info
 SEARCH_TRACES_DEFAULT_MAX_RESULTS = 100
 SEARCH_TRACES_MAX_RESULTS = 50000
 TRACE_SPANS_FILE = "traces.json"
@@ -215,9 +216,40 @@ def check_trace_info(info):
         validate_trace_tag(key, value)
 
 
+def check_active(experiment):
+    """New traces and scorers go to active experiments only."""
+    from runtime.entities import LifecycleStage
+    from runtime.errors import InvalidState
+
+    if experiment.lifecycle_stage != LifecycleStage.ACTIVE:
+        raise InvalidState(f"The experiment {experiment.experiment_id} must be in the 'active' state. "
+                           f"Current state is {experiment.lifecycle_stage}.")
+    return experiment
+
+
 def trace_artifact_location(experiment_artifact_location, trace_id):
     """Where a trace's artifacts (traces.json, attachments) live: <experiment>/traces/<id>/artifacts."""
     return experiment_artifact_location.rstrip("/") + f"/traces/{trace_id}/artifacts"
+
+
+def info_after_spans(existing, trace_id, experiment, spans):
+    """A trace's info once (more) spans were logged: derived from all its spans until start_trace finalized it.
+
+    experiment is the Experiment a new trace goes to (its artifact location names the trace's).
+    """
+    from runtime.tracing.build import trace_info_from_spans
+    from runtime.tracing.entities import TagKey
+
+    if existing is None:
+        info = trace_info_from_spans(trace_id, experiment.experiment_id, spans)
+        info.tags[TagKey.ARTIFACT_LOCATION] = trace_artifact_location(experiment.artifact_location, trace_id)
+        return info
+    if existing.trace_metadata.get(INFO_FINALIZED) == "true":
+        return existing
+    derived = trace_info_from_spans(trace_id, existing.experiment_id, spans)
+    derived.tags = {**existing.tags, **derived.tags}
+    derived.trace_metadata = {**existing.trace_metadata, **derived.trace_metadata}
+    return derived
 
 
 def local_path_of(uri):

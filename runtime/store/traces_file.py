@@ -24,20 +24,22 @@ import os
 import shutil
 import threading
 
-from runtime.entities import LifecycleStage
 from runtime.errors import InvalidState, NotFound
 from runtime.fsutil import atomic_write
 from runtime.search.paging import paginate
 from runtime.store import meta_yaml
 from runtime.store.trace_base import (
+    INFO_FINALIZED,
     TRACE_SPANS_FILE,
     UNSET,
     TraceStore,
+    check_active,
     check_delete_args,
     check_link_args,
     check_scorer_args,
     check_search_args,
     check_trace_info,
+    info_after_spans,
     local_path_of,
     now_ms,
     parse_serialized_scorer,
@@ -62,7 +64,6 @@ ASSESSMENTS_FOLDER = "assessments"
 ARTIFACTS_FOLDER = "artifacts"
 LINKED_RUNS_FOLDER = "linked_runs"
 SCORERS_FOLDER = ".scorers"
-INFO_FINALIZED = "mlflow.trace.infoFinalized"
 
 
 def _dump_yaml(data):
@@ -242,10 +243,7 @@ class TraceFileStoreMixin(TraceStore):
         atomic_write(os.path.join(trace_dir, TRACE_INFO_FILE), _dump_yaml(data))
 
     def _active_experiment_for_traces(self, experiment_id):
-        experiment = self.get_experiment(experiment_id)
-        if experiment.lifecycle_stage != LifecycleStage.ACTIVE:
-            raise InvalidState(f"The experiment {experiment_id} must be in the 'active' state. "
-                               f"Current state is {experiment.lifecycle_stage}.")
+        experiment = check_active(self.get_experiment(experiment_id))
         folder, _ = self._experiment_folder_for_traces(experiment_id)
         return experiment, folder
 
@@ -328,13 +326,13 @@ class TraceFileStoreMixin(TraceStore):
             return None
 
     def log_spans(self, experiment_id, spans):
-        from runtime.tracing.build import group_by_trace, merge_spans, trace_info_from_spans
+        from runtime.tracing.build import group_by_trace, merge_spans
         from runtime.tracing.entities import SpansLocation, TagKey, spans_to_json
 
         groups = group_by_trace(spans)
         for trace_id in groups:
             validate_trace_id(trace_id)
-        self.get_experiment(experiment_id)  # NotFound for an unknown experiment, even when the trace exists
+        experiment = self.get_experiment(experiment_id)  # NotFound for an unknown experiment, trace or not
         for trace_id, trace_spans in groups.items():
             with self._trace_lock:
                 try:
@@ -348,17 +346,7 @@ class TraceFileStoreMixin(TraceStore):
                 # Start-time order (as the SQL store returns them): spans arrive as they end, children first.
                 all_spans = sorted(merge_spans(old_spans or [], trace_spans), key=lambda s: s.start_time_unix_nano)
                 atomic_write(self._spans_path(trace_dir), spans_to_json(all_spans))
-                if existing is None:
-                    info = trace_info_from_spans(trace_id, experiment_id, all_spans)
-                    info.tags[TagKey.ARTIFACT_LOCATION] = trace_artifact_location(
-                        experiment.artifact_location, trace_id)
-                elif existing.trace_metadata.get(INFO_FINALIZED) == "true":
-                    info = existing
-                else:
-                    derived = trace_info_from_spans(trace_id, existing.experiment_id, all_spans)
-                    derived.tags = {**existing.tags, **derived.tags}
-                    derived.trace_metadata = {**existing.trace_metadata, **derived.trace_metadata}
-                    info = derived
+                info = info_after_spans(existing, trace_id, experiment, all_spans)
                 if not _same_folder(local_path_of(info.tags.get(TagKey.ARTIFACT_LOCATION)),
                                     os.path.join(trace_dir, ARTIFACTS_FOLDER)):
                     # Clients must read these spans from the store, not from the artifact location.

@@ -13,8 +13,8 @@ import uuid
 from sqlalchemy import and_, case, delete, exists, func, insert, not_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from runtime.entities import LifecycleStage, PagedList
-from runtime.errors import InvalidState, NotFound
+from runtime.entities import PagedList
+from runtime.errors import NotFound
 from runtime.search.paging import decode_token, encode_token
 from runtime.store.sql.batch import insert_ignoring_duplicates, replace_key_values
 from runtime.store.sql.entities_sql import chunks
@@ -30,13 +30,16 @@ from runtime.store.sql.models_traces import (
 )
 from runtime.store.sql.search_sql import compare_numbers, compare_strings
 from runtime.store.trace_base import (
+    INFO_FINALIZED,
     UNSET,
     TraceStore,
+    check_active,
     check_delete_args,
     check_link_args,
     check_scorer_args,
     check_search_args,
     check_trace_info,
+    info_after_spans,
     now_ms,
     parse_serialized_scorer,
     prepare_new_assessment,
@@ -60,7 +63,6 @@ run_links = SqlTraceRunLink.__table__
 scorers = SqlScorer.__table__
 scorer_versions = SqlScorerVersion.__table__
 
-INFO_FINALIZED = "mlflow.trace.infoFinalized"
 SOURCE_RUN = "mlflow.sourceRun"
 TRACE_NAME = "mlflow.traceName"
 
@@ -240,11 +242,7 @@ class TraceSqlStoreMixin(TraceStore):
         return row
 
     def _active_experiment_for_traces(self, experiment_id):
-        experiment = self.get_experiment(experiment_id)
-        if experiment.lifecycle_stage != LifecycleStage.ACTIVE:
-            raise InvalidState(f"The experiment {experiment_id} must be in the 'active' state. "
-                               f"Current state is {experiment.lifecycle_stage}.")
-        return experiment
+        return check_active(self.get_experiment(experiment_id))
 
     @staticmethod
     def _info_columns(info):
@@ -403,7 +401,7 @@ class TraceSqlStoreMixin(TraceStore):
         return [Span.from_dict(json.loads(c)) for c in contents]
 
     def log_spans(self, experiment_id, spans):
-        from runtime.tracing.build import group_by_trace, merge_spans, trace_info_from_spans
+        from runtime.tracing.build import group_by_trace, merge_spans
         from runtime.tracing.entities import Span, SpansLocation, TagKey
 
         groups = group_by_trace(spans)
@@ -415,9 +413,7 @@ class TraceSqlStoreMixin(TraceStore):
             def work(connection, trace_id=trace_id, trace_spans=trace_spans):
                 existing = _load_infos(connection, [trace_id]).get(trace_id)
                 if existing is None:
-                    if experiment.lifecycle_stage != LifecycleStage.ACTIVE:
-                        raise InvalidState(f"The experiment {experiment_id} must be in the 'active' state. "
-                                           f"Current state is {experiment.lifecycle_stage}.")
+                    check_active(experiment)
                     owner = experiment_id
                 else:
                     owner = existing.experiment_id
@@ -425,16 +421,7 @@ class TraceSqlStoreMixin(TraceStore):
                 stored = connection.execute(select(spans_table.c.content).where(spans_table.c.trace_id == trace_id))
                 old = [Span.from_dict(json.loads(c)) for c in stored.scalars()]
                 all_spans = merge_spans(old, trace_spans)
-                if existing is None:
-                    info = trace_info_from_spans(trace_id, owner, all_spans)
-                    info.tags[TagKey.ARTIFACT_LOCATION] = trace_artifact_location(
-                        experiment.artifact_location, trace_id)
-                elif existing.trace_metadata.get(INFO_FINALIZED) == "true":
-                    info = existing
-                else:
-                    info = trace_info_from_spans(trace_id, owner, all_spans)
-                    info.tags = {**existing.tags, **info.tags}
-                    info.trace_metadata = {**existing.trace_metadata, **info.trace_metadata}
+                info = info_after_spans(existing, trace_id, experiment, all_spans)
                 info.tags[TagKey.SPANS_LOCATION] = SpansLocation.TRACKING_STORE
                 self._upsert_info(connection, info)
                 incoming = {s.span_id for s in trace_spans}

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from runtime.errors import MlfError, NotFound, UsageError
 from runtime.tracing import scorers as catalog
 from runtime.tracing.entities import EXPECTATION, FEEDBACK, Assessment, AssessmentSource, SourceType
+from runtime.tracing.service import parse_value
 
 
 @dataclass
@@ -43,20 +44,11 @@ class ResolvedScorer:
         return AssessmentSource(SourceType.CODE, f"mlf.scorers.{self.name}")
 
 
-def _parse_maybe_json(text):
-    if text is None:
-        return None
-    try:
-        return json.loads(text)
-    except (TypeError, ValueError):
-        return text
-
-
 def scorer_inputs(trace):
     """{inputs, outputs, expectations, trace} for one trace."""
     root = next((s for s in trace.spans if s.is_root), None)
-    inputs = root.inputs if root is not None else _parse_maybe_json(trace.info.request_preview)
-    outputs = root.outputs if root is not None else _parse_maybe_json(trace.info.response_preview)
+    inputs = root.inputs if root is not None else parse_value(trace.info.request_preview)
+    outputs = root.outputs if root is not None else parse_value(trace.info.response_preview)
     expectations = {a.name: a.value for a in trace.info.assessments if a.kind == EXPECTATION and a.valid is not False}
     return {"inputs": inputs, "outputs": outputs, "expectations": expectations, "trace": trace.to_dict()}
 

@@ -4,7 +4,7 @@ import contextlib
 
 import pytest
 
-from tests.support.databases import database_available, fresh_database
+from tests.sql_store.conftest import database_uri
 
 BACKENDS = ["file", "sqlite", "postgresql", "mysql"]
 
@@ -17,7 +17,6 @@ def trace_capable(cls, mixin):
 
 
 def open_trace_store(kind, tmp_path, url=None):
-    artifact_root = (tmp_path / "artifacts").as_uri()
     if kind == "file":
         from runtime.store.file_store import FileStore
         from runtime.store.traces_file import TraceFileStoreMixin
@@ -26,19 +25,13 @@ def open_trace_store(kind, tmp_path, url=None):
     from runtime.store.sql.store import SqlStore
     from runtime.store.traces_sql import TraceSqlStoreMixin
 
-    if kind == "sqlite":
-        url = f"sqlite:///{tmp_path / 'mlf.db'}"
-    return trace_capable(SqlStore, TraceSqlStoreMixin)(url, artifact_root)
+    return trace_capable(SqlStore, TraceSqlStoreMixin)(url, (tmp_path / "artifacts").as_uri())
 
 
 @contextlib.contextmanager
 def trace_store_on(kind, tmp_path):
     """A fresh trace store of one backend kind; its database is dropped afterwards."""
-    manager = contextlib.nullcontext()
-    if kind in ("postgresql", "mysql"):
-        if not database_available(kind):
-            pytest.fail(f"{kind} is not reachable on 127.0.0.1; it must be running for the trace store tests")
-        manager = fresh_database(kind)
+    manager = contextlib.nullcontext() if kind == "file" else database_uri(kind, tmp_path)
     with manager as url:
         store = open_trace_store(kind, tmp_path, url)
         store.backend_kind = kind

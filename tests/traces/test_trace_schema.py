@@ -1,39 +1,15 @@
 """models_traces.py and migration 0003_traces describe the same tables, on SQLite, PostgreSQL and MariaDB."""
 
-import contextlib
 import warnings
 
 import pytest
 import sqlalchemy
 
-from tests.support.databases import database_available, fresh_database
+from tests.sql_store.conftest import database_uri
+from tests.sql_store.test_schema import _tables_of
 
 TRACE_TABLES = {"trace_info", "trace_tags", "trace_request_metadata", "assessments", "spans", "trace_run_links",
                 "scorers", "scorer_versions"}
-
-
-@contextlib.contextmanager
-def _database(kind, tmp_path):
-    if kind == "sqlite":
-        yield f"sqlite:///{tmp_path / 'schema.db'}"
-        return
-    if not database_available(kind):
-        pytest.fail(f"{kind} is not reachable on 127.0.0.1")
-    with fresh_database(kind) as url:
-        yield url
-
-
-def _tables_of(difference):
-    names = set()
-    for item in difference if isinstance(difference, list) else [difference]:
-        for part in item:
-            if isinstance(part, str):
-                names.add(part)
-            elif isinstance(part, sqlalchemy.Table):
-                names.add(part.name)
-            elif isinstance(part, (sqlalchemy.Index, sqlalchemy.Column, sqlalchemy.Constraint)):
-                names.add(part.table.name)
-    return names
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql", "mysql"])
@@ -47,7 +23,7 @@ def test_trace_models_match_the_migration(kind, tmp_path):
     from runtime.store.sql.upgrade import head_revision, upgrade_database
 
     assert head_revision() == "0003_traces"
-    with _database(kind, tmp_path) as url:
+    with database_uri(kind, tmp_path) as url:
         upgrade_database(url)
         engine = create_engine(url)
         try:
