@@ -19,7 +19,13 @@ import tempfile
 from runtime.errors import InvalidParameter, MlfError, NotFound
 from runtime.registry_entities import LoggedModelStatus
 from runtime.server.artifact_access import ArtifactAccess
-from runtime.server.protocol import error_response, internal_error_response, missing_parameter, require, rpc_routes
+from runtime.server.protocol import (
+    error_response,
+    internal_error_response,
+    missing_parameter,
+    require,
+    rpc_table_routes,
+)
 from runtime.server.routes_tracking import paged
 from runtime.validation import (
     validate_artifact_path,
@@ -359,10 +365,7 @@ def routes(ctx):
     from starlette.routing import Route
 
     handlers = RegistryHandlers(ctx)
-    out = []
-    for service, table in ((REGISTRY, REGISTRY_RPCS), (TRACKING, LOGGED_MODEL_RPCS)):
-        for rpc, method in table.items():
-            out.extend(rpc_routes(service + rpc, getattr(handlers, method)))
+    out = rpc_table_routes(REGISTRY, REGISTRY_RPCS, handlers) + rpc_table_routes(TRACKING, LOGGED_MODEL_RPCS, handlers)
     out.append(Route("/ajax-api/2.0/mlflow/logged-models/{model_id}/artifacts/files",
                      _file_download(handlers, handlers.logged_model_file_root), methods=["GET"]))
     out.append(Route("/model-versions/get-artifact",
