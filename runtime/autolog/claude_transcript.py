@@ -227,7 +227,8 @@ def transcript_to_spans(entries, session_id=None):
     root = _span(ids, "session", SESSION_SPAN, "AGENT", start, end, inputs={"prompt": first_prompt},
                  outputs={"response": final_answer},
                  attributes={SESSION_ATTRIBUTE: session_id, "claude_code.cwd": last.get("cwd"),
-                             "claude_code.version": last.get("version"), "claude_code.git_branch": last.get("gitBranch"),
+                             "claude_code.version": last.get("version"),
+                             "claude_code.git_branch": last.get("gitBranch"),
                              "claude_code.turns": len(turns)})
     for span in prompt_spans:
         span.parent_span_id = root.span_id

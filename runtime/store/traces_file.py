@@ -24,6 +24,7 @@ import os
 import shutil
 import threading
 
+from runtime.entities import PagedList
 from runtime.errors import InvalidState, NotFound
 from runtime.fsutil import atomic_write
 from runtime.search.paging import paginate
@@ -151,49 +152,72 @@ class TraceFileStoreMixin(TraceStore):
         return [e.path for e in entries if not e.name.startswith(".") and e.is_dir(follow_symlinks=False)]
 
     # ---------------------------------------------------------------- reading
-    def _read_trace_info(self, trace_dir):
-        """TraceInfo of a trace folder (cached while its folders are unchanged); None if it has none."""
-        from runtime.tracing.entities import Assessment, TraceInfo
+    def _read_info_file(self, trace_dir):
+        """The TraceInfo of trace_info.yaml alone (no tags, metadata or assessments); None if there is none."""
+        from runtime.tracing.entities import TraceInfo
 
-        parts = (trace_dir, os.path.join(trace_dir, TAGS_FOLDER), os.path.join(trace_dir, METADATA_FOLDER),
-                 os.path.join(trace_dir, ASSESSMENTS_FOLDER), os.path.join(trace_dir, TRACE_INFO_FILE))
+        try:
+            data = meta_yaml.loads(_read_text(os.path.join(trace_dir, TRACE_INFO_FILE)))
+        except FileNotFoundError:
+            return None
+        if not isinstance(data, dict):
+            raise InvalidState(f"{trace_dir}/{TRACE_INFO_FILE} is not a mapping")
+        data = {k: v for k, v in data.items() if k not in ("tags", "trace_metadata", "assessments")}
+        return TraceInfo.from_dict(data)
+
+    @staticmethod
+    def _read_assessments(trace_dir):
+        from runtime.tracing.entities import Assessment
+
+        folder = os.path.join(trace_dir, ASSESSMENTS_FOLDER)
+        assessments = [Assessment.from_dict(meta_yaml.loads(_read_text(os.path.join(folder, name))))
+                       for name in sorted(_listdir(folder)) if name.endswith(".yaml")]
+        assessments.sort(key=lambda a: (a.create_time_ms or 0, a.assessment_id or ""))
+        return assessments
+
+    def _signature(self, trace_dir):
+        """What changes whenever anything of the trace's info is rewritten (files are replaced by rename)."""
         signature = []
-        for path in parts:
+        for name in ("", TAGS_FOLDER, METADATA_FOLDER, ASSESSMENTS_FOLDER, TRACE_INFO_FILE):
             try:
-                stat = os.stat(path)
+                stat = os.stat(os.path.join(trace_dir, name) if name else trace_dir)
                 signature.append((stat.st_ino, stat.st_mtime_ns, stat.st_size))
             except FileNotFoundError:
                 signature.append(None)
+        return signature
+
+    def _read_trace_info(self, trace_dir):
+        """The full TraceInfo of a trace folder (cached while its folders are unchanged); None if it has none."""
+        signature = self._signature(trace_dir)
         if signature[-1] is None:
             return None
         cache = self.__dict__.setdefault("_trace_info_cache", {})
         hit = cache.get(trace_dir)
         if hit is not None and hit[0] == signature:
             return _copy_info(hit[1])
-        data = meta_yaml.loads(_read_text(parts[-1]))
-        if not isinstance(data, dict):
-            raise InvalidState(f"{parts[-1]} is not a mapping")
-        data = dict(data)
-        data.pop("tags", None)
-        data.pop("trace_metadata", None)
-        data.pop("assessments", None)
-        info = TraceInfo.from_dict(data)
-        info.tags = _read_key_files(parts[1])
-        info.trace_metadata = _read_key_files(parts[2])
-        assessments = []
-        try:
-            names = sorted(os.listdir(parts[3]))
-        except FileNotFoundError:
-            names = []
-        for name in names:
-            if name.endswith(".yaml") and not name.startswith("."):
-                assessments.append(Assessment.from_dict(meta_yaml.loads(_read_text(os.path.join(parts[3], name)))))
-        assessments.sort(key=lambda a: (a.create_time_ms or 0, a.assessment_id or ""))
-        info.assessments = assessments
+        info = self._read_info_file(trace_dir)
+        if info is None:
+            return None
+        info.tags = _read_key_files(os.path.join(trace_dir, TAGS_FOLDER))
+        info.trace_metadata = _read_key_files(os.path.join(trace_dir, METADATA_FOLDER))
+        info.assessments = self._read_assessments(trace_dir)
         if len(cache) > 200_000:
             cache.clear()
         cache[trace_dir] = (signature, info)
         return _copy_info(info)
+
+    def _read_for_search(self, trace_dir, needs):
+        """Enough of a trace's info to filter and sort it: the info file plus the folders in needs."""
+        cached = self.__dict__.get("_trace_info_cache", {}).get(trace_dir)
+        if cached is not None and cached[0] == self._signature(trace_dir):
+            return cached[1]
+        info = self._read_info_file(trace_dir)
+        if info is not None:
+            if "tags" in needs:
+                info.tags = _read_key_files(os.path.join(trace_dir, TAGS_FOLDER))
+            if "metadata" in needs:
+                info.trace_metadata = _read_key_files(os.path.join(trace_dir, METADATA_FOLDER))
+        return info
 
     def get_trace_info(self, trace_id):
         info = self._read_trace_info(self._trace_dir(trace_id))
@@ -216,19 +240,30 @@ class TraceFileStoreMixin(TraceStore):
         experiment_ids, limit = check_search_args(experiment_ids, max_results)
         comparisons = parse_trace_filter(filter_string)
         order_keys = parse_trace_order_by(order_by)
-        matched = []
+        # Read only what filtering and sorting need; the page's traces are read in full afterwards.
+        needs = {"tags" if c.entity == "tag" else "metadata"
+                 for c in comparisons if c.entity in ("tag", "metadata", "run")}
+        if model_id:
+            needs.add("metadata")
+        if any(k.key == "name" for k in order_keys):
+            needs.add("tags")
+        linked_needed = any(c.entity == "run" for c in comparisons)
+        matched, folders = [], {}
         for experiment_id in experiment_ids:
             folder, _ = self._experiment_folder_for_traces(experiment_id)
             for trace_dir in self._trace_dirs(folder):
-                info = self._read_trace_info(trace_dir)
+                info = self._read_for_search(trace_dir, needs)
                 if info is None:
                     continue
                 if model_id and info.trace_metadata.get(MetadataKey.MODEL_ID) != model_id:
                     continue
-                linked = self._linked_runs(trace_dir) if any(c.entity == "run" for c in comparisons) else ()
+                linked = self._linked_runs(trace_dir) if linked_needed else ()
                 if trace_matches(info, comparisons, linked):
                     matched.append(info)
-        return paginate(sort_traces(matched, order_keys), limit, page_token)
+                    folders[info.trace_id] = trace_dir
+        page = paginate(sort_traces(matched, order_keys), limit, page_token)
+        full = [self._read_trace_info(folders[info.trace_id]) for info in page]
+        return PagedList([info for info in full if info is not None], page.token)
 
     # ---------------------------------------------------------------- writing trace info
     def _write_key_files(self, folder, mapping):

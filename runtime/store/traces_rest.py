@@ -89,7 +89,8 @@ class TraceRestStoreMixin(TraceStore):
             filter_string = f"{filter_string} AND {clause}" if filter_string else clause
         wanted = SEARCH_TRACES_DEFAULT_MAX_RESULTS if max_results is None else int(max_results)
         if wanted < 1:
-            raise InvalidParameter(f"Invalid value {wanted} for parameter 'max_results' supplied: it must be at least 1")
+            raise InvalidParameter(f"Invalid value {wanted} for parameter 'max_results' supplied: it must be "
+                                   "at least 1")
         infos, token = [], page_token
         # The server takes at most 500 per request; page through it for larger asks.
         while True:

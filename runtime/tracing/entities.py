@@ -593,7 +593,8 @@ class Span:
             span_id=data["span_id"],
             name=data.get("name", ""),
             start_time_unix_nano=int(data.get("start_time_unix_nano") or 0),
-            end_time_unix_nano=None if data.get("end_time_unix_nano") in (None, 0, "0") else int(data["end_time_unix_nano"]),
+            end_time_unix_nano=(None if data.get("end_time_unix_nano") in (None, 0, "0")
+                                else int(data["end_time_unix_nano"])),
             parent_span_id=data.get("parent_span_id") or None,
             status_code=StatusCode.normalize(status.get("code")),
             status_message=status.get("message") or "",
@@ -606,7 +607,8 @@ class Span:
 
 
 def _event_from_dict(data):
-    return {"name": data.get("name", ""), "time_unix_nano": int(data.get("time_unix_nano") or data.get("timestamp") or 0),
+    return {"name": data.get("name", ""),
+            "time_unix_nano": int(data.get("time_unix_nano") or data.get("timestamp") or 0),
             "attributes": dict(data.get("attributes") or {})}
 
 

@@ -58,7 +58,8 @@ def test_client_logging_sequence_spans_then_info(client):
     assert root["status"] == {"code": "STATUS_CODE_OK"}
     assert _ok(client.get(v3(f"/traces/{TRACE_ID}")))["trace"]["trace_info"]["state"] == "OK"
     batch = _ok(client.get(v3("/traces/batchGet"), params=[("trace_ids", TRACE_ID), ("trace_ids", "tr-" + "0" * 32)]))
-    assert [t["trace_info"]["trace_id"] for t in batch["traces"]] == [TRACE_ID] and len(batch["traces"][0]["spans"]) == 2
+    assert [t["trace_info"]["trace_id"] for t in batch["traces"]] == [TRACE_ID]
+    assert len(batch["traces"][0]["spans"]) == 2
     infos = _ok(client.post(v3("/traces/batchGetInfos"), json={"trace_ids": [TRACE_ID]}))
     assert infos["trace_infos"][0]["trace_id"] == TRACE_ID
 
