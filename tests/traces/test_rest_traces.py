@@ -72,6 +72,10 @@ def test_log_get_and_search(rest):
     found = rest.search_traces([rest.experiment_id], filter_string="tags.env = 'prod'", order_by=["timestamp_ms DESC"])
     assert [i.trace_id for i in found] == [info.trace_id]
     assert [i.trace_id for i in rest.batch_get_trace_infos([info.trace_id])] == [info.trace_id]
+    other = _log(rest)
+    batch = rest.batch_get_traces([other.trace_id, "tr-" + "0" * 32, info.trace_id])
+    assert [t.info.trace_id for t in batch] == [other.trace_id, info.trace_id]
+    assert all([s.name for s in t.spans] == ["predict", "inner"] for t in batch)
     with pytest.raises(NotFound):
         rest.get_trace_info("tr-" + "0" * 32)
     with pytest.raises(InvalidParameter):
