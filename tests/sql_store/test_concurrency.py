@@ -142,3 +142,28 @@ def test_16_processes_logging_to_one_run(store, db_uri, tmp_path):
     assert run.metrics["shared"].step == WORKERS * points - 1
     assert all(run.metrics[f"own-{i}"].value == 99.0 for i in range(WORKERS))
     store.close()
+
+
+def test_sqlite_writer_retries_while_another_process_holds_the_lock(tmp_path, monkeypatch):
+    """With a tiny busy timeout the driver gives up at once ("database is locked"): the
+    store must retry the whole transaction until the other writer lets go."""
+    import sqlite3
+
+    from runtime.store.sql import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "SQLITE_BUSY_TIMEOUT_MS", 1)
+    uri = f"sqlite:///{tmp_path / 'locked.db'}"
+    store = open_store(uri, tmp_path)
+    run_id = store.create_run("0", "u", 1, {}, "r").info.run_id
+    blocker = sqlite3.connect(tmp_path / "locked.db", isolation_level=None, check_same_thread=False)
+    blocker.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.6, lambda: blocker.execute("COMMIT"))
+    release.start()
+    started = time.monotonic()
+    store.log_metric(run_id, Metric("m", 1.0, 1, 0))
+    waited = time.monotonic() - started
+    release.join()
+    blocker.close()
+    assert waited >= 0.5
+    assert [m.value for m in store.get_metric_history(run_id, "m")] == [1.0]
+    store.close()

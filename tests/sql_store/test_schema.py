@@ -186,3 +186,20 @@ def test_bad_uri_is_refused():
 
     with pytest.raises(InvalidParameter):
         normalize_db_uri("not a uri")
+
+
+def test_pool_settings_follow_mlflow_environment_variables(monkeypatch):
+    monkeypatch.setenv("MLFLOW_SQLALCHEMYSTORE_POOL_SIZE", "3")
+    monkeypatch.setenv("MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW", "4")
+    engine = create_engine("postgresql://postgres@127.0.0.1:5432/test")
+    assert engine.pool.size() == 3 and engine.pool._max_overflow == 4
+    engine.dispose()
+    monkeypatch.setenv("MLFLOW_SQLALCHEMYSTORE_POOLCLASS", "NullPool")
+    engine = create_engine("postgresql://postgres@127.0.0.1:5432/test")
+    assert type(engine.pool).__name__ == "NullPool"
+    engine.dispose()
+    monkeypatch.setenv("MLFLOW_SQLALCHEMYSTORE_POOL_SIZE", "many")
+    from runtime.errors import InvalidParameter
+
+    with pytest.raises(InvalidParameter):
+        create_engine("postgresql://postgres@127.0.0.1:5432/test")
