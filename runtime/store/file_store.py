@@ -51,10 +51,12 @@ from runtime.store.base import (
     SEARCH_MAX_RESULTS_THRESHOLD,
     TrackingStore,
 )
+from runtime.store.logged_models_file import LoggedModelsFileMixin
+from runtime.store.traces_file import TraceFileStoreMixin
 from runtime.tracking_uri import local_path_from_uri, path_to_file_uri
 
-# Modules only writes need (tempfile, shutil, uuid, hashlib, random, urllib) are
-# imported where they are used: searches and reads stay cheap to start.
+# Modules only this module's writes need (tempfile, shutil, uuid, hashlib, random,
+# urllib) are imported where they are used, to keep reads cheap to start.
 
 _logger = logging.getLogger("mlf")
 
@@ -263,8 +265,12 @@ def _dataset_id_for(name, digest):
     return _md5_hex(name, digest)
 
 
-class FileStore(TrackingStore):
-    """TrackingStore on a local folder in MLflow's file-store layout."""
+class FileStore(LoggedModelsFileMixin, TraceFileStoreMixin, TrackingStore):
+    """TrackingStore on a local folder in MLflow's file-store layout.
+
+    Logged models (<experiment>/models/) and traces (<experiment>/traces/) come
+    from their mixins, which need only root_directory, get_experiment and get_run.
+    """
 
     def __init__(self, root_directory, artifact_root_uri=None):
         root = local_path_from_uri(str(root_directory)) if root_directory else "mlruns"
