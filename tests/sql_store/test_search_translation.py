@@ -310,3 +310,33 @@ def test_experiment_paging(experiments_store):
         if not token:
             break
     assert seen == full and len(full) == len(reference)
+
+
+def test_postgresql_tables_are_analyzed_before_searching_a_young_database(tmp_path):
+    """Without statistics PostgreSQL picks nested-loop plans that took 81 s for a filtered
+    search over 2000 fresh runs; the store analyzes never-analyzed tables once they hold data."""
+    import time
+
+    import sqlalchemy
+
+    from tests.sql_store.conftest import database_uri
+
+    with database_uri("postgresql", tmp_path) as uri:
+        store = open_store(uri, tmp_path)
+        for i in range(400):
+            run_id = store.create_run("0", "u", i, {}, f"r{i}").info.run_id
+            store.log_batch(run_id, metrics=[Metric("acc", i / 400, i, 0)], params=[Param("lr", str(i % 7))])
+        query = sqlalchemy.text(
+            "SELECT count(*) FROM pg_stat_user_tables WHERE relname IN ('runs', 'latest_metrics', 'params') "
+            "AND last_analyze IS NOT NULL"
+        )
+        deadline = time.monotonic() + 20  # activity counters reach pg_stat with a delay
+        analyzed = 0
+        while analyzed < 3 and time.monotonic() < deadline:
+            found = store.search_runs(["0"], "metrics.acc > 0.5 and params.lr = '3'", ViewType.ALL, 1000)
+            with store.engine.connect() as connection:
+                analyzed = connection.execute(query).scalar()
+            time.sleep(0.5)
+        assert analyzed == 3
+        assert len(found) == len([i for i in range(400) if i / 400 > 0.5 and i % 7 == 3])
+        store.close()

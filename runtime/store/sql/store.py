@@ -31,6 +31,7 @@ from runtime.store.logged_models_sql import LoggedModelsSqlMixin
 from runtime.store.sql import batch
 from runtime.store.sql.engine import WRITE_TRANSACTION, get_engine, is_transient_error
 from runtime.store.sql.entities_sql import RUN_NAME_TAG, load_experiments, load_runs, metric_from_row, run_info_from_row
+from runtime.store.sql.planner_stats import ensure_planner_statistics
 from runtime.store.sql.run_names import generate_run_name
 from runtime.store.sql.search_sql import (
     apply_run_order,
@@ -488,6 +489,7 @@ class SqlStore(LoggedModelsSqlMixin, TraceSqlStoreMixin, TrackingStore):
         query = apply_run_order(query, order_keys, self.dialect).offset(offset).limit(limit + 1)
 
         def work(connection):
+            ensure_planner_statistics(connection)
             rows = connection.execute(query).all()
             token = encode_token(offset + limit) if len(rows) > limit else None
             return PagedList(load_runs(connection, rows[:limit]), token)
