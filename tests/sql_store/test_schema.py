@@ -82,6 +82,26 @@ def test_upgrade_database_on_a_database_in_use_keeps_data(fresh_db_uri, tmp_path
     reopened.close()
 
 
+def test_older_revision_is_refused_then_upgraded_in_place(fresh_db_uri, tmp_path):
+    if head_revision() == "0001_tracking":
+        pytest.skip("no later revision to upgrade to yet")
+    assert upgrade_database(fresh_db_uri, "0001_tracking") == "0001_tracking"
+    engine = create_engine(fresh_db_uri)
+    with engine.begin() as connection:  # data written at the old revision must survive
+        connection.exec_driver_sql(
+            "INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, creation_time, "
+            "last_update_time) VALUES (5, 'old', '/a/5', 'active', 1, 1)"
+        )
+    engine.dispose()
+    with pytest.raises(MlfError, match=r"found version 0001_tracking, but expected .*mlf db upgrade"):
+        open_store(fresh_db_uri, tmp_path)
+    assert upgrade_database(fresh_db_uri) == head_revision()
+    assert upgrade_database(fresh_db_uri) == head_revision()
+    store = open_store(fresh_db_uri, tmp_path)
+    assert store.get_experiment("5").name == "old" and store.get_experiment("0").name == "Default"
+    store.close()
+
+
 def test_store_refuses_a_database_without_our_revision(fresh_db_uri, tmp_path):
     engine = create_engine(fresh_db_uri)
     with engine.begin() as connection:

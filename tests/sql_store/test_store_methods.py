@@ -173,6 +173,18 @@ def test_run_name_tag_renames_the_run(store, run_id):
                                                       "attributes.run_name = 'renamed'")] == [run_id]
 
 
+def test_set_and_delete_run_tags(store, run_id):
+    store.set_tag(run_id, RunTag("k", "v"))
+    store.log_batch(run_id, tags=[RunTag("k", "w"), RunTag("k", "x")])  # the last value of a key wins
+    assert store.get_run(run_id).tags["k"] == "x"
+    store.delete_tag(run_id, "k")
+    assert "k" not in store.get_run(run_id).tags
+    with pytest.raises(NotFound, match="No tag with name: k"):
+        store.delete_tag(run_id, "k")
+    with pytest.raises(InvalidParameter):
+        store.delete_tag(run_id, "../k")
+
+
 def test_delete_restore_run_and_deleted_time(store, run_id, db_uri):
     store.delete_run(run_id)
     store.delete_run(run_id)  # deleting again keeps it deleted

@@ -82,8 +82,8 @@ def _migration_lock(connection):
         yield
 
 
-def _upgrade_engine(engine, precheck=None):
-    """Run every pending migration; return (revision before, revision after).
+def _upgrade_engine(engine, precheck=None, target="head"):
+    """Run the pending migrations up to target; return (revision before, revision after).
 
     precheck(connection, revision) runs under the migration lock, before any change.
     """
@@ -94,7 +94,7 @@ def _upgrade_engine(engine, precheck=None):
             if precheck is not None:
                 precheck(connection, before)
             try:
-                command.upgrade(alembic_config(connection=connection), "head")
+                command.upgrade(alembic_config(connection=connection), target)
             except CommandError as exc:
                 raise MlfError(f"Cannot upgrade the database schema from revision {before!r}: {exc}") from None
             if connection.in_transaction():
@@ -103,14 +103,14 @@ def _upgrade_engine(engine, precheck=None):
     return before, after
 
 
-def upgrade_database(db_uri):
-    """Upgrade the schema at db_uri to the newest revision; safe to run again.
+def upgrade_database(db_uri, revision="head"):
+    """Upgrade the schema at db_uri to the newest (or the given) revision; safe to run again.
 
     Returns the revision the database is at afterwards.
     """
     engine = create_engine(db_uri)
     try:
-        return _upgrade_engine(engine)[1]
+        return _upgrade_engine(engine, target=revision)[1]
     finally:
         engine.dispose()
 
