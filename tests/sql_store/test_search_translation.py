@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from runtime.entities import Dataset, DatasetInput, Metric, Param, RunStatus, RunTag, ViewType
+from runtime.entities import Dataset, DatasetInput, Metric, Param, RunTag, ViewType
 from runtime.search.evaluate import experiment_matches, run_matches, sort_experiments, sort_runs
 from runtime.search.filter import parse_experiment_filter, parse_experiment_order_by, parse_run_filter, parse_run_order_by
 from tests.sql_store.conftest import open_store
