@@ -30,7 +30,7 @@ CONDA = "conda"
 ENV_MANAGERS = (LOCAL, VIRTUALENV, UV, CONDA)
 ENV_ROOT_VAR = "MLFLOW_ENV_ROOT"
 # What mlf's scoring code imports besides the model's own requirements.
-SCORING_REQUIREMENTS = ("starlette", "uvicorn", "pandas", "numpy", "pyyaml")
+SCORING_REQUIREMENTS = ("starlette", "uvicorn", "httptools", "uvloop", "pandas", "numpy", "pyyaml")
 _COMPLETE_MARKER = ".mlf-env-complete"
 
 

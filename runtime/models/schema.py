@@ -236,7 +236,23 @@ def _as_frame(data, schema):
     _fail(f"Expected tabular input for a model with a column signature, got {type(data).__name__}")
 
 
+def _already_typed(frame, schema):
+    """True when frame has exactly the schema's columns, in order, with the target dtypes."""
+    import numpy as np
+
+    if list(frame.columns) != schema.names():
+        return False
+    for spec, dtype in zip(schema.specs, frame.dtypes):
+        if not spec.is_scalar or spec.type in ("string", "binary", "datetime"):
+            return False
+        if dtype != np.dtype(SCALAR_TYPES[spec.type]):
+            return False
+    return True
+
+
 def _enforce_named_columns(frame, schema, pd):
+    if _already_typed(frame, schema):
+        return frame  # the common case (a numeric table that matches): nothing to check column by column
     specs = schema.by_name()
     present = set(frame.columns)
     missing = [n for n in schema.required_names() if n not in present]
