@@ -7,7 +7,7 @@ from generator.load import SpecError, load_spec, spec_hash
 
 FORMAT_VERSION = 1
 DEFAULT_METAVARS = {"string": "TEXT", "int": "INTEGER", "float": "FLOAT", "path": "PATH",
-                    "int-range": "INTEGER", "float-range": "FLOAT"}
+                    "int-range": "INTEGER", "float-range": "FLOAT", "bool": "BOOLEAN"}
 
 
 def _dest_of(flags):
@@ -26,7 +26,7 @@ def resolve_option(option, shared, where):
         merged.update(option)
         option = merged
     kind = option.get("type") or ("bool" if option.get("flag") else "string")
-    is_flag = bool(option.get("flag")) or kind == "bool"
+    is_flag = bool(option.get("flag", kind == "bool"))
     resolved = {
         "flags": list(option["flags"]),
         "negative_flags": list(option.get("negative_flags", [])),

@@ -15,6 +15,8 @@ from typing import Optional
 
 from runtime.entities import Experiment, Metric, PagedList, Run, RunInfo, ViewType
 from runtime.errors import AlreadyExists, InvalidParameter, InvalidState, MlfError, NotFound
+from runtime.store.logged_models_rest import LoggedModelsRestMixin
+from runtime.store.traces_rest import TraceRestStoreMixin
 from runtime.store.base import (
     EXPERIMENTS_MAX_RESULTS_DEFAULT,
     SEARCH_MAX_RESULTS_DEFAULT,
@@ -201,7 +203,7 @@ def _tag_list(tags, limit=None):
     return [{"key": k, "value": validate_tag(k, v, **extra)} for k, v in (tags or {}).items()]
 
 
-class RestStore(TrackingStore):
+class RestStore(LoggedModelsRestMixin, TraceRestStoreMixin, TrackingStore):
     """The TrackingStore API mapped onto a tracking server's REST endpoints.
 
     Input is validated with runtime.validation before it is sent: a real
