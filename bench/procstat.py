@@ -1,23 +1,38 @@
-"""Whole-process timing: wall time and peak resident memory of a command, run many times."""
+"""Whole-process timing: wall time and peak resident memory of a command, run many times.
 
-import os
+Each run goes through a small fresh Python launcher that times the command and
+reads its peak RSS. Forking straight from this (large) benchmark process would
+make every child report the parent's memory as its own peak.
+"""
+
+import json
 import statistics
 import subprocess
-import time
+import sys
+
+_LAUNCHER = r"""
+import json, os, resource, subprocess, sys, time
+argv = json.loads(sys.argv[1])
+start = time.perf_counter()
+result = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+wall = time.perf_counter() - start
+peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"wall": wall, "peak_kib": peak_kib, "code": result.returncode,
+                  "stderr": result.stderr.decode(errors="replace")[-500:]}))
+"""
 
 
 def measure(argv, runs=10, env=None, cwd=None):
     """Median wall seconds and max peak RSS (MiB) over `runs` executions of argv."""
     walls, peaks = [], []
     for _ in range(runs):
-        start = time.perf_counter()
-        process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cwd)
-        _, status, usage = os.wait4(process.pid, 0)
-        walls.append(time.perf_counter() - start)
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode != 0:
-            raise RuntimeError(f"{' '.join(argv)} failed: {process.stderr.read().decode()[-500:]}")
-        peaks.append(usage.ru_maxrss / 1024)  # Linux reports KiB
+        out = subprocess.run([sys.executable, "-c", _LAUNCHER, json.dumps(argv)], env=env, cwd=cwd,
+                             capture_output=True, text=True, check=True).stdout
+        sample = json.loads(out)
+        if sample["code"] != 0:
+            raise RuntimeError(f"{' '.join(argv)} failed: {sample['stderr']}")
+        walls.append(sample["wall"])
+        peaks.append(sample["peak_kib"] / 1024)  # Linux reports KiB
     return statistics.median(walls), max(peaks)
 
 
