@@ -7,60 +7,20 @@ import tempfile
 from runtime.errors import InvalidParameter
 
 
-def atomic_write(path, data, mode=0o644):
-    """Write bytes or text to path via a temp file in the same folder and os.replace."""
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-        os.chmod(temp, mode)
-        os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-def atomic_copy(source, destination):
-    """Copy a file to destination atomically, streaming in chunks."""
-    folder = os.path.dirname(os.path.abspath(destination))
-    os.makedirs(folder, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
-            while True:
-                chunk = src.read(1 << 20)
-                if not chunk:
-                    break
-                out.write(chunk)
-        os.replace(temp, destination)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
 @contextlib.contextmanager
-def atomic_writer(path, mode=0o644):
+def atomic_writer(path, mode=0o644, prefix=".tmp-"):
     """A binary handle whose bytes appear at path only when the block ends without error.
 
-    For writes streamed in chunks (uploads, downloads): a temp file in the
-    same folder, renamed into place; removed if anything fails.
+    A temp file in the same folder, renamed into place; removed if anything
+    fails, so readers never see half a file.
     """
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+    fd, temp = tempfile.mkstemp(prefix=prefix, dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
-        os.chmod(temp, mode)
+            os.fchmod(handle.fileno(), mode)
         os.replace(temp, path)
     except BaseException:
         try:
@@ -68,6 +28,22 @@ def atomic_writer(path, mode=0o644):
         except FileNotFoundError:
             pass
         raise
+
+
+def atomic_write(path, data, mode=0o644, prefix=".tmp-"):
+    """Write bytes or text to path atomically."""
+    with atomic_writer(path, mode, prefix) as handle:
+        handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+def atomic_copy(source, destination, mode=0o644):
+    """Copy a file to destination atomically, streaming in chunks."""
+    with atomic_writer(destination, mode) as out, open(source, "rb") as src:
+        while True:
+            chunk = src.read(1 << 20)
+            if not chunk:
+                break
+            out.write(chunk)
 
 
 def contained_path(root, relative):

@@ -41,6 +41,7 @@ from runtime.entities import (
     ViewType,
 )
 from runtime.errors import AlreadyExists, InvalidParameter, InvalidState, MlfError, NotFound
+from runtime.fsutil import atomic_write
 from runtime.search import evaluate, filter as search_filter, paging
 from runtime.store import meta_yaml
 from runtime.store.base import (
@@ -383,22 +384,7 @@ class FileStore(LoggedModelsFileMixin, TraceFileStoreMixin, TrackingStore):
             return data.decode("utf-8", errors="replace")
 
     def _write_atomic(self, path, text):
-        import tempfile
-
-        folder = os.path.dirname(path)
-        os.makedirs(folder, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(text.encode("utf-8"))
-                os.fchmod(handle.fileno(), _FILE_MODE)
-            os.replace(temp, path)
-        except BaseException:
-            try:
-                os.unlink(temp)
-            except FileNotFoundError:
-                pass
-            raise
+        atomic_write(path, text, mode=_FILE_MODE, prefix=_TEMP_PREFIX)
 
     def _write_meta(self, folder, data):
         path = os.path.join(folder, META)
