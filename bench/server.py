@@ -318,7 +318,7 @@ def main():
         ("RSS of server tree, idle after warm-up", "MiB", "idle"),
         ("RSS of server tree, after the workload", "MiB", "after"),
     ]
-    workers = f"{args.workers} workers each" if args.workers else "default workers: mlf 1, mlflow 4"
+    workers = f"--workers {args.workers} for both" if args.workers else "default workers: mlf 1, mlflow 4"
     print_ratio_table(f"Tracking server, {'postgres' if args.postgres else 'sqlite'} backend ({workers})",
                       [(label, unit, mine[key], theirs[key]) for label, unit, key in rows])
 
