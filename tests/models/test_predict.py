@@ -58,11 +58,12 @@ def test_bad_input_exits_non_zero_with_one_line(mlflow_models, content_type, bod
     assert "Traceback" not in result.stderr
 
 
-def test_unknown_content_type_is_a_usage_error(mlflow_models):
+def test_unknown_content_type_is_refused(mlflow_models):
+    # Free text as in mlflow; checked at run time with a one-line error.
     result = run_mlf("models", "predict", "-m", mlflow_models.path("sk_skops"), "-t", "parquet",
                      "--env-manager", "local", input_text="{}")
-    assert result.returncode == 2
-    assert "parquet" in result.stderr
+    assert result.returncode == 1
+    assert "parquet" in result.stderr and result.stderr.count("\n") == 1
 
 
 def test_missing_model_and_missing_input_file(mlflow_models, tmp_path):

@@ -126,10 +126,9 @@ def open_registry(store_uri, rest_server):
 @pytest.fixture
 def tracking(store_uri, rest_server, tmp_path):
     if rest_server is not None:
-        from runtime.store.logged_models_rest import LoggedModelsRestMixin
         from runtime.store.rest_store import RestStore
 
-        store = type("RestStore", (LoggedModelsRestMixin, RestStore), {})(rest_server.url)
+        store = RestStore(rest_server.url)
     else:
         store = tracking_store_with_logged_models(store_uri, (tmp_path / "artifacts").as_uri())
     yield store

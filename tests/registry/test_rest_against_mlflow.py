@@ -64,10 +64,9 @@ def test_registry_client_against_mlflow(mlflow_url):
 
 
 def test_logged_model_client_against_mlflow(mlflow_url):
-    from runtime.store.logged_models_rest import LoggedModelsRestMixin
     from runtime.store.rest_store import RestStore
 
-    store = type("RestStore", (LoggedModelsRestMixin, RestStore), {})(mlflow_url)
+    store = RestStore(mlflow_url)
     try:
         experiment_id = store.create_experiment("lm")
         run = store.create_run(experiment_id, user_id="u", start_time=1, tags={}, run_name="r")
