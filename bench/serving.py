@@ -7,6 +7,8 @@ Trains a small iris LogisticRegression and saves it with the real mlflow
 each tool (--env-manager local), one at a time. Measures the time from process
 start to the first successful /ping, then /invocations throughput and latency
 with N client threads posting a 10-row dataframe_split body. Ratios are mlf/mlflow.
+Last, the floor: how long a bare python takes to import scikit-learn and pandas, which any
+server of this model must do before its first /ping.
 """
 
 import argparse
@@ -92,6 +94,20 @@ def serve(name, model_dir, args, workdir):
         stop(proc)
 
 
+# What the model needs imported, with the cyclic collector off as mlf does while loading.
+_FLOOR = "import gc; gc.disable(); import sklearn.linear_model, pandas"
+
+
+def import_floor(runs=3):
+    """Seconds for a bare python to import what this model needs (median of runs): no server can start faster."""
+    timings = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        subprocess.run([sys.executable, "-c", _FLOOR], check=True)
+        timings.append(time.perf_counter() - began)
+    return sorted(timings)[len(timings) // 2]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="load duration per server (default 10)")
@@ -113,6 +129,7 @@ def main():
     print_ratio_table("Model serving, sklearn iris LogisticRegression, 10-row dataframe_split",
                       [(label, unit, results["mlf"][key] * scale, results["mlflow"][key] * scale)
                        for label, unit, key, scale in rows])
+    print(f"\nfloor: a bare python importing scikit-learn and pandas (collector off) takes {import_floor() * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

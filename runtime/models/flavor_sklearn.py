@@ -6,6 +6,7 @@ for skops, `skops_trusted_types`.
 """
 
 import os
+import zipfile
 
 from runtime.errors import InvalidParameter, MlfError
 from runtime.models import deserialization
@@ -49,6 +50,12 @@ def load(model_dir):
 
 def _read(path, fmt, trusted_types):
     if fmt == "skops":
+        from runtime.models import skops_reader
+
+        try:
+            return skops_reader.load(path, trusted_types)
+        except skops_reader.NeedsSkops:
+            pass  # skops itself decides, with its full trust list and its own errors
         import skops.io
         from skops.io.exceptions import UntrustedTypesFoundException
 
@@ -59,6 +66,8 @@ def _read(path, fmt, trusted_types):
                 f"The skops model {path} contains types that are not trusted: {exc}. List them in "
                 "the sklearn flavor's skops_trusted_types if you trust this model."
             ) from None
+        except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+            raise InvalidParameter(f"Cannot read the skops model {path}: {exc}") from None
     with open(path, "rb") as handle:
         if fmt == "cloudpickle":
             import cloudpickle

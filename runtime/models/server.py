@@ -14,6 +14,7 @@ default 60); body size from MLF_SCORING_SERVER_MAX_BODY_SIZE (bytes, default 64 
 """
 
 import asyncio
+import gc
 import json
 import os
 
@@ -118,6 +119,7 @@ def app_from_env():
     from runtime.models.pyfunc import load_local
 
     model = load_local(os.environ[_ENV_MODEL_PATH])
+    gc.freeze()  # see serve()
     return create_app(
         model,
         timeout=int(os.environ.get(_ENV_TIMEOUT) or DEFAULT_TIMEOUT),
@@ -147,7 +149,10 @@ def serve(model_path, host="127.0.0.1", port=5000, workers=None, timeout=DEFAULT
         from runtime.models.pyfunc import load_local
 
         app = create_app(load_local(model_path), timeout=timeout, enable_mlserver=enable_mlserver)
-        uvicorn.run(app, host=host, port=int(port), log_level="info", access_log=False)
+        # Everything loaded so far lives as long as the server: keep the collector from
+        # rescanning it on every full collection (those pauses show up as latency spikes).
+        gc.freeze()
+        uvicorn.run(app, host=host, port=int(port), log_level="info", access_log=False, ws="none")
         return
     os.environ[_ENV_MODEL_PATH] = os.path.abspath(model_path)
     os.environ[_ENV_TIMEOUT] = str(timeout or DEFAULT_TIMEOUT)
@@ -160,4 +165,5 @@ def serve(model_path, host="127.0.0.1", port=5000, workers=None, timeout=DEFAULT
         workers=count,
         log_level="info",
         access_log=False,
+        ws="none",
     )
