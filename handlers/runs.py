@@ -41,13 +41,11 @@ def describe(*, run_id, output, ctx):
 
 
 def list_(*, experiment_id, view, output, ctx):
-    from runtime.tracking_ops import search_all_runs
-
     store = ctx.tracking_store()
     store.get_experiment(experiment_id)  # a clear error for a missing experiment
-    runs = search_all_runs(store, [experiment_id], ViewType.from_string(view))
-    rows = [(format_millis(r.info.start_time), r.info.run_name, r.info.run_id, r.info.status) for r in runs]
-    return Table(["Date", "Name", "Run Id", "Status"], rows, records=[r.info.to_dict() for r in runs])
+    infos = store.list_run_infos(experiment_id, ViewType.from_string(view))
+    rows = [(format_millis(info.start_time), info.run_name, info.run_id, info.status) for info in infos]
+    return Table(["Date", "Name", "Run Id", "Status"], rows, records=[info.to_dict() for info in infos])
 
 
 def restore(*, run_id, ctx):

@@ -91,6 +91,19 @@ class TrackingStore:
         """Return a PagedList of Run."""
         raise NotImplementedError
 
+    def list_run_infos(self, experiment_id, run_view_type=ViewType.ACTIVE_ONLY):
+        """RunInfo of every run of one experiment, newest first (start_time DESC, run_id ASC).
+
+        A listing needs no metrics, params or tags; stores override this to skip reading them.
+        """
+        infos, token = [], None
+        while True:
+            page = self.search_runs([experiment_id], None, run_view_type, SEARCH_MAX_RESULTS_THRESHOLD, None, token)
+            infos.extend(run.info for run in page)
+            token = page.token
+            if not token:
+                return infos
+
     def log_batch(self, run_id, metrics=(), params=(), tags=()):
         """Log Metric, Param and RunTag lists atomically."""
         raise NotImplementedError

@@ -42,6 +42,7 @@ from runtime.entities import (
 )
 from runtime.errors import AlreadyExists, InvalidParameter, InvalidState, MlfError, NotFound
 from runtime.fsutil import atomic_write
+from runtime.run_names import generate_run_name
 from runtime.search import evaluate, filter as search_filter, paging
 from runtime.store import meta_yaml
 from runtime.store.base import (
@@ -229,27 +230,6 @@ def _parse_metric_line(line):
     if count == 5:
         return timestamp, value, step, parts[3], parts[4]
     return timestamp, value, step, None, None
-
-
-_ADJECTIVES = (
-    "amber", "bold", "brave", "bright", "calm", "clever", "crisp", "dapper", "eager", "fair",
-    "gentle", "glad", "golden", "grand", "happy", "honest", "jolly", "keen", "kind", "lively",
-    "lucky", "merry", "mighty", "nimble", "noble", "patient", "polite", "proud", "quick", "quiet",
-    "rare", "silent", "smart", "sunny", "swift", "tidy", "upbeat", "valiant", "vivid", "witty",
-)
-_NOUNS = (
-    "ant", "badger", "bass", "bear", "bee", "crab", "crane", "deer", "dove", "eel",
-    "elk", "finch", "fox", "frog", "gnu", "goat", "hare", "hawk", "heron", "ibis",
-    "jay", "koala", "lark", "lion", "lynx", "mole", "moth", "newt", "otter", "owl",
-    "panda", "quail", "robin", "seal", "shark", "snail", "swan", "toad", "wolf", "yak",
-)
-
-
-def generate_run_name():
-    """'<adjective>-<noun>-<3 digits>', the shape of MLflow's generated run names."""
-    import random
-
-    return f"{random.choice(_ADJECTIVES)}-{random.choice(_NOUNS)}-{random.randint(100, 999)}"
 
 
 def _parse_query(max_results, default, filter_string, order_by, page_token, parse_filter, parse_order):
@@ -1027,6 +1007,15 @@ class FileStore(LoggedModelsFileMixin, TraceFileStoreMixin, TrackingStore):
         ordered = evaluate.sort_runs([run for run, _ in candidates], order_keys)
         page = paging.paginate(ordered, max_results, page_token)
         return PagedList([self._hydrate(records[id(run)], dataset_cache) for run in page], page.token)
+
+    def list_run_infos(self, experiment_id, run_view_type=ViewType.ACTIVE_ONLY):
+        experiment_id = str(experiment_id)
+        location = self._locate_experiment(experiment_id)
+        if location is None:
+            return []
+        stages = ViewType.stages(run_view_type or ViewType.ACTIVE_ONLY)
+        runs = [Run(info=record.info) for record in self._run_records(experiment_id, location[0], stages)]
+        return [run.info for run in evaluate.sort_runs(runs, [])]
 
     # ================================================================ runs: writing
     def _run_meta(self, info, deleted_time=None, base=None):

@@ -385,6 +385,6 @@ class LoggedModelsFileMixin(LoggedModelStore):
 
 def generated_model_name():
     """A readable default name, as unnamed runs get (the module imports nothing heavy)."""
-    from runtime.store.sql.run_names import generate_run_name
+    from runtime.run_names import generate_run_name
 
     return generate_run_name()

@@ -223,3 +223,26 @@ def test_pool_settings_follow_mlflow_environment_variables(monkeypatch):
 
     with pytest.raises(InvalidParameter):
         create_engine("postgresql://postgres@127.0.0.1:5432/test")
+
+
+def test_head_revision_constant_matches_the_migrations_folder():
+    from runtime.store.sql.upgrade import HEAD_REVISION
+
+    assert HEAD_REVISION == head_revision()
+
+
+def test_opening_an_up_to_date_database_does_not_import_alembic(tmp_path):
+    import subprocess
+    import sys
+
+    uri = f"sqlite:///{tmp_path / 'current.db'}"
+    open_store(uri, tmp_path).close()  # creates the schema (alembic runs here, in this process)
+    script = (
+        "import sys\n"
+        "from runtime.store.registry import get_tracking_store\n"
+        f"store = get_tracking_store({uri!r}, {(tmp_path / 'art').as_uri()!r})\n"
+        "store.search_experiments()\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] == 'alembic'))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

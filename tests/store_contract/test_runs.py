@@ -168,6 +168,20 @@ def test_search_runs_views(store, experiment_id):
     assert [r.info.run_id for r in store.search_runs([experiment_id], run_view_type=ViewType.ALL)] == [b, a]
 
 
+def test_list_run_infos_matches_search_runs(store, experiment_id):
+    ids = [_run(store, experiment_id, f"r{i}", start=start).info.run_id for i, start in enumerate([5, 9, 9, 1])]
+    store.delete_run(ids[3])
+    store.update_run_info(ids[0], status="FINISHED", end_time=7)
+    for view in (ViewType.ACTIVE_ONLY, ViewType.DELETED_ONLY, ViewType.ALL):
+        listed = store.list_run_infos(experiment_id, view)
+        searched = [run.info for run in store.search_runs([experiment_id], run_view_type=view)]
+        assert [info.to_dict() for info in listed] == [info.to_dict() for info in searched]
+    names = [info.run_name for info in store.list_run_infos(experiment_id, ViewType.ALL)]
+    tied = sorted([(ids[1], "r1"), (ids[2], "r2")])  # same start time: run_id ascending
+    assert names == [tied[0][1], tied[1][1], "r0", "r3"]
+    assert store.list_run_infos(experiment_id, ViewType.ACTIVE_ONLY)[2].status == "FINISHED"
+
+
 def test_inputs_and_outputs(store, experiment_id):
     from runtime.entities import Dataset, DatasetInput
 

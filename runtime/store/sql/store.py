@@ -32,7 +32,7 @@ from runtime.store.sql import batch
 from runtime.store.sql.engine import WRITE_TRANSACTION, get_engine, is_transient_error
 from runtime.store.sql.entities_sql import RUN_NAME_TAG, load_experiments, load_runs, metric_from_row, run_info_from_row
 from runtime.store.sql.planner_stats import ensure_planner_statistics
-from runtime.store.sql.run_names import generate_run_name
+from runtime.run_names import generate_run_name
 from runtime.store.sql.search_sql import (
     apply_run_order,
     experiment_filter,
@@ -493,6 +493,18 @@ class SqlStore(LoggedModelsSqlMixin, TraceSqlStoreMixin, TrackingStore):
             rows = connection.execute(query).all()
             token = encode_token(offset + limit) if len(rows) > limit else None
             return PagedList(load_runs(connection, rows[:limit]), token)
+
+        return self._transaction(work)
+
+    def list_run_infos(self, experiment_id, run_view_type=ViewType.ACTIVE_ONLY):
+        number = _experiment_number(experiment_id)
+        if number is None:
+            return []
+        query = select(runs).where(runs.c.experiment_id == number, runs.c.lifecycle_stage.in_(_stages(run_view_type)))
+        query = apply_run_order(query, [], self.dialect)
+
+        def work(connection):
+            return [run_info_from_row(row) for row in connection.execute(query).all()]
 
         return self._transaction(work)
 
