@@ -5,7 +5,8 @@ against the message schema in proto_schema.json the way MLflow's protobuf
 parsing does it: proto field names and camelCase json names are both
 accepted (both for one field is an error), unknown fields are ignored,
 int64 may come as a string, doubles may be "NaN"/"Infinity", enums by name or
-number, repeated query fields as repeated keys, bools as 'true'/'false'.
+number, repeated query fields as repeated keys, query bools as 'true'/'false' or
+Python's 'True'/'False' (the mlflow client lets requests spell them that way).
 
 Responses: proto field names, int64 as JSON numbers, non-finite doubles as
 protobuf's "NaN"/"Infinity"/"-Infinity" strings. Errors:
@@ -109,11 +110,14 @@ def _convert_float(value, where):
     _bad(f"Invalid value {_describe(value)} for parameter '{where}' supplied: expected a number")
 
 
+_QUERY_BOOLS = {"true": True, "false": False, "True": True, "False": False}
+
+
 def _convert_bool(value, where, from_query):
     if isinstance(value, bool):
         return value
-    if from_query and value in ("true", "false"):
-        return value == "true"
+    if from_query and value in _QUERY_BOOLS:
+        return _QUERY_BOOLS[value]
     _bad(f"Invalid value {_describe(value)} for parameter '{where}' supplied: expected true or false")
 
 

@@ -299,7 +299,7 @@ RPC_HANDLERS = [
     ("searchTraces", "search_traces_v2", True),
     ("batchGetTraces", "batch_get_traces", True),
     ("batchGetTraceInfos", "batch_get_trace_infos", True),
-    ("getTrace", "get_trace", False),  # raw: the client sends allow_partial=False (python spelling)
+    ("getTrace", "get_trace", True),
     ("deleteTracesV3", "delete_traces", True),
     ("deleteTraces", "delete_traces", True),
     ("linkTracesToRun", "link_traces_to_run", True),

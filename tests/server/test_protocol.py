@@ -81,8 +81,13 @@ def test_query_strings_repeat_keys_for_repeated_fields_and_bools_are_true_false(
     assert sorted(m["run_id"] for m in response.json()["metrics"]) == sorted([first, second])
     assert protocol._convert_bool("true", "flag", True) is True
     assert protocol._convert_bool("false", "flag", True) is False
+    # The mlflow client's requests spells query bools the Python way.
+    assert protocol._convert_bool("True", "flag", True) is True
+    assert protocol._convert_bool("False", "flag", True) is False
     with pytest.raises(InvalidParameter):
-        protocol._convert_bool("True", "flag", True)
+        protocol._convert_bool("TRUE", "flag", True)
+    with pytest.raises(InvalidParameter):
+        protocol._convert_bool("yes", "flag", True)
     with pytest.raises(InvalidParameter):
         protocol._convert_bool("true", "flag", False)  # a JSON body needs a real boolean
 
