@@ -31,9 +31,20 @@ def parse_extra_env(pairs):
     return result
 
 
+# Signals a supervisor sends to stop us; the child must get them too, or it outlives us.
+_FORWARDED_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+# Exit codes of a child stopped by the user or a supervisor (killed by the signal, or 128 + it).
+STOPPED_CODES = frozenset(code for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP) for code in (-sig, 128 + sig))
+
+
 def _run_child(environment, arguments, extra_env=None):
     argv = [environment.python, "-m", "runtime.models.child", *arguments]
     process = subprocess.Popen(argv, env=environment.child_environ(extra_env))
+
+    def forward(signum, frame):
+        process.send_signal(signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in _FORWARDED_SIGNALS}
     try:
         return process.wait()
     except KeyboardInterrupt:
@@ -43,6 +54,9 @@ def _run_child(environment, arguments, extra_env=None):
         except subprocess.TimeoutExpired:
             process.kill()
             raise
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def predict(model_uri, input_path=None, output_path=None, content_type="json", env_manager=envs.VIRTUALENV,
@@ -91,7 +105,7 @@ def serve(model_uri, host="127.0.0.1", port=5000, workers=None, timeout=60, env_
         if enable_mlserver:
             arguments.append("--enable-mlserver")
         code = _run_child(environment, arguments)
-        if code not in (0, -signal.SIGINT, 130):
+        if code != 0 and code not in STOPPED_CODES:
             raise MlfError(f"The scoring server inside the {env_manager} environment exited with code {code}")
 
 

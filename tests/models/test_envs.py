@@ -4,6 +4,7 @@ import json
 import os
 import shutil
 import sys
+import time
 
 import pytest
 import requests
@@ -117,6 +118,30 @@ def test_virtualenv_end_to_end(light_model, mlflow_models, tmp_path):
         bad = requests.post(server.url + "/invocations", data="{", headers={"Content-Type": "application/json"},
                             timeout=30)
         assert bad.status_code == 400
+        children = _processes_running(light_model)
+        assert any("runtime.models.child" in line for line in children)
+        assert server.stop() == 0
+    # Stopping `mlf models serve` stops the scoring server it runs inside the environment.
+    deadline = time.monotonic() + 15
+    while _processes_running(light_model) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _processes_running(light_model) == []
+
+
+def _processes_running(needle):
+    """Command lines of live processes that mention needle (read from /proc)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                line = handle.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if str(needle) in line:
+            found.append(line)
+    return found
 
 
 @pytest.mark.slow
