@@ -1,14 +1,15 @@
 """Model serving start-up and throughput: `models serve` of mlf against the real mlflow.
 
-    python -m bench.serving [--seconds S] [--threads N]
+    python -m bench.serving [--seconds S] [--threads N] [--starts K]
 
 Trains a small iris LogisticRegression and saves it with the real mlflow
 (mlflow.sklearn.save_model, in its own venv), then serves that same folder with
 each tool (--env-manager local), one at a time. Measures the time from process
 start to the first successful /ping, then /invocations throughput and latency
 with N client threads posting a 10-row dataframe_split body. Ratios are mlf/mlflow.
-Last, the floor: how long a bare python takes to import scikit-learn and pandas, which any
-server of this model must do before its first /ping.
+Start-up is measured --starts times, in turns with the floor: how long a bare python takes
+to import scikit-learn and pandas, which any server of this model must do before its first
+/ping. Medians are reported.
 """
 
 import argparse
@@ -70,8 +71,8 @@ def load(url, seconds, threads):
             latencies[int(len(latencies) * 0.95)] * 1000)
 
 
-def serve(name, model_dir, args, workdir):
-    port = free_port()
+def command(name, model_dir, port):
+    """argv and environment of `models serve` for one tool."""
     if name == "mlf":
         argv = [sys.executable, "-m", "runtime"]
         env = server_env(PYTHONPATH=str(ROOT))
@@ -80,47 +81,74 @@ def serve(name, model_dir, args, workdir):
         argv = [python, "-m", "mlflow"]
         # mlflow starts its scoring server through executables of its own venv.
         env = server_env(PATH=f"{Path(python).parent}{os.pathsep}{os.environ['PATH']}")
-    argv += ["models", "serve", "-m", str(model_dir), "--env-manager", "local", "-p", str(port)]
+    return argv + ["models", "serve", "-m", str(model_dir), "--env-manager", "local", "-p", str(port)], env
+
+
+def started(name, model_dir, workdir):
+    """(process, base url, seconds from process start to the first successful /ping)."""
+    port = free_port()
+    argv, env = command(name, model_dir, port)
     began = time.perf_counter()
     proc = start(argv, env, workdir)
+    base = f"http://127.0.0.1:{port}"
     try:
-        base = f"http://127.0.0.1:{port}"
         wait_ready(proc, f"{base}/ping")
-        startup = time.perf_counter() - began
+    except BaseException:
+        stop(proc)
+        raise
+    return proc, base, time.perf_counter() - began
+
+
+def serve(name, model_dir, args, workdir):
+    proc, base, startup = started(name, model_dir, workdir)
+    try:
         load(f"{base}/invocations", 2, args.threads)  # warm-up
         rps, p50, p95 = load(f"{base}/invocations", args.seconds, args.threads)
-        return {"startup": startup, "rps": rps, "p50": p50, "p95": p95, "rss": tree_rss_mib(proc.pid)}
+        return {"rps": rps, "p50": p50, "p95": p95, "rss": tree_rss_mib(proc.pid)}
     finally:
         stop(proc)
+
+
+def startups(model_dir, workdir, rounds):
+    """Median start-up seconds of each tool and of the import floor, measured in turns."""
+    timings = {"mlf": [], "mlflow": [], "floor": []}
+    for _ in range(rounds):
+        timings["floor"].append(import_floor())
+        for name in ("mlf", "mlflow"):
+            proc, _, seconds = started(name, model_dir, workdir)
+            stop(proc)
+            timings[name].append(seconds)
+    return {name: sorted(values)[len(values) // 2] for name, values in timings.items()}
 
 
 # What the model needs imported, with the cyclic collector off as mlf does while loading.
 _FLOOR = "import gc; gc.disable(); import sklearn.linear_model, pandas"
 
 
-def import_floor(runs=3):
-    """Seconds for a bare python to import what this model needs (median of runs): no server can start faster."""
-    timings = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        subprocess.run([sys.executable, "-c", _FLOOR], check=True)
-        timings.append(time.perf_counter() - began)
-    return sorted(timings)[len(timings) // 2]
+def import_floor():
+    """Seconds for a bare python to import what this model needs: no server of it can start faster."""
+    began = time.perf_counter()
+    subprocess.run([sys.executable, "-c", _FLOOR], check=True)
+    return time.perf_counter() - began
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="load duration per server (default 10)")
     parser.add_argument("--threads", type=int, default=4, help="client threads (default 4)")
+    parser.add_argument("--starts", type=int, default=5, help="start-up rounds; medians are reported (default 5)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="mlf-bench-serving-") as folder:
         model_dir = Path(folder) / "model"
         subprocess.run([mlflow_python(), "-c", _TRAIN, str(model_dir)], env=server_env(), check=True,
                        capture_output=True)
+        starts = startups(model_dir, folder, args.starts)
         results = {name: serve(name, model_dir, args, folder) for name in ("mlf", "mlflow")}
+    for name in ("mlf", "mlflow"):
+        results[name]["startup"] = starts[name]
     rows = [
-        ("start to first /ping", "ms", "startup", 1000),
+        (f"start to first /ping (median of {args.starts})", "ms", "startup", 1000),
         (f"/invocations, {args.threads} threads, {args.seconds:g} s", "req/s", "rps", 1),
         ("/invocations latency p50", "ms", "p50", 1),
         ("/invocations latency p95", "ms", "p95", 1),
@@ -129,7 +157,9 @@ def main():
     print_ratio_table("Model serving, sklearn iris LogisticRegression, 10-row dataframe_split",
                       [(label, unit, results["mlf"][key] * scale, results["mlflow"][key] * scale)
                        for label, unit, key, scale in rows])
-    print(f"\nfloor: a bare python importing scikit-learn and pandas (collector off) takes {import_floor() * 1000:.0f} ms")
+    print(f"\nfloor (median of {args.starts}, taken in turns with the starts): a bare python importing "
+          f"scikit-learn and pandas, collector off, takes {starts['floor'] * 1000:.0f} ms; "
+          f"mlf's start minus the floor: {(starts['mlf'] - starts['floor']) * 1000:+.0f} ms")
 
 
 if __name__ == "__main__":
