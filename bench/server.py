@@ -23,7 +23,8 @@ import time
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.procstat import ROOT, clean_env, compile_sources
+
 API = "/api/2.0/mlflow"
 
 
@@ -42,11 +43,7 @@ def mlflow_python():
     return locate()
 
 
-def server_env(**extra):
-    """The caller's environment without MLFLOW_* settings that would steer either server."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
-    env.update(extra)
-    return env
+server_env = clean_env
 
 
 def start(argv, env, cwd):
@@ -301,6 +298,7 @@ def main():
                         help="PostgreSQL on 127.0.0.1:5432 instead of sqlite (mlflow's venv needs psycopg2)")
     args = parser.parse_args()
 
+    compile_sources()
     results = {}
     with tempfile.TemporaryDirectory(prefix="mlf-bench-server-") as folder:
         for name, python in (("mlf", sys.executable), ("mlflow", mlflow_python())):

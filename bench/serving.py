@@ -22,6 +22,7 @@ import threading
 import time
 from pathlib import Path
 
+from bench.procstat import compile_sources
 from bench.server import (ROOT, free_port, mlflow_python, print_ratio_table, server_env, start, stop,
                           tree_rss_mib, wait_ready)
 
@@ -139,6 +140,7 @@ def main():
     parser.add_argument("--starts", type=int, default=5, help="start-up rounds; medians are reported (default 5)")
     args = parser.parse_args()
 
+    compile_sources()
     with tempfile.TemporaryDirectory(prefix="mlf-bench-serving-") as folder:
         model_dir = Path(folder) / "model"
         subprocess.run([mlflow_python(), "-c", _TRAIN, str(model_dir)], env=server_env(), check=True,

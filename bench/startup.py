@@ -7,15 +7,13 @@ Builds its data sets in a temporary folder: a file store with 10 experiments x
 """
 
 import argparse
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bench.procstat import measure, print_table
+from bench.procstat import ROOT, clean_env, compile_sources, measure, print_table
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _populate(store, experiments, runs_per_experiment):
@@ -54,8 +52,8 @@ def main(argv=None):
     parser.add_argument("--mlflow-python", help="python of a venv with mlflow installed, for a side-by-side row")
     args = parser.parse_args(argv)
     python = sys.executable
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
-    env["PYTHONPATH"] = str(ROOT)
+    compile_sources()
+    env = clean_env(PYTHONPATH=str(ROOT))
     with tempfile.TemporaryDirectory() as temp:
         folder = Path(temp)
         print("building data sets ...", file=sys.stderr)

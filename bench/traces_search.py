@@ -24,7 +24,7 @@ import textwrap
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.procstat import ROOT, clean_env, compile_sources
 FILTER = "tags.env = 'prod'"
 LOGGER = textwrap.dedent("""
     import os, sys
@@ -48,10 +48,8 @@ LOGGER = textwrap.dedent("""
 
 
 def _env(**extra):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
-    env.update(PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-               MLFLOW_ALLOW_FILE_STORE="true", **extra)
-    return env
+    return clean_env(PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+                     MLFLOW_ALLOW_FILE_STORE="true", **extra)
 
 
 def log_traces(mlflow_python, uri, count):
@@ -78,6 +76,7 @@ def p50(argv, uri, runs, expect):
 
 
 def main(argv=None):
+    compile_sources()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mlflow-python", required=True, help="python of a venv with mlflow 3.17.2")
     parser.add_argument("--traces", type=int, default=10_000)
