@@ -75,8 +75,9 @@ def create_app(model, timeout=DEFAULT_TIMEOUT, enable_mlserver=False, body_limit
     from starlette.routing import Route
 
     from runtime import __version__
-    from runtime.models.scoring import score
+    from runtime.models.scoring import prepare, score
 
+    prepare()
     limit = body_limit or max_body_size()
     timeout = timeout or DEFAULT_TIMEOUT
 
@@ -114,14 +115,26 @@ def create_app(model, timeout=DEFAULT_TIMEOUT, enable_mlserver=False, body_limit
     return Starlette(routes=routes)
 
 
-def app_from_env():
-    """uvicorn factory for worker processes: configuration comes from the parent's environment."""
+def loaded_app(model_path, timeout=DEFAULT_TIMEOUT, enable_mlserver=False):
+    """Load the model and build its app, ready to answer the first request at full speed."""
     from runtime.models.pyfunc import load_local
 
-    model = load_local(os.environ[_ENV_MODEL_PATH])
-    gc.freeze()  # see serve()
-    return create_app(
-        model,
+    # Start-up imports thousands of modules and makes no garbage worth collecting: the cyclic
+    # collector would only slow it down. What start-up built lives as long as the server, so it
+    # is then frozen out of later collections (their pauses would show up as latency spikes).
+    gc.disable()
+    try:
+        app = create_app(load_local(model_path), timeout=timeout, enable_mlserver=enable_mlserver)
+        gc.freeze()
+    finally:
+        gc.enable()
+    return app
+
+
+def app_from_env():
+    """uvicorn factory for worker processes: configuration comes from the parent's environment."""
+    return loaded_app(
+        os.environ[_ENV_MODEL_PATH],
         timeout=int(os.environ.get(_ENV_TIMEOUT) or DEFAULT_TIMEOUT),
         enable_mlserver=os.environ.get(_ENV_MLSERVER) == "true",
     )
@@ -146,12 +159,7 @@ def serve(model_path, host="127.0.0.1", port=5000, workers=None, timeout=DEFAULT
     count = parse_workers(workers)
     max_body_size()  # refuse a bad limit before binding the port
     if count == 1:
-        from runtime.models.pyfunc import load_local
-
-        app = create_app(load_local(model_path), timeout=timeout, enable_mlserver=enable_mlserver)
-        # Everything loaded so far lives as long as the server: keep the collector from
-        # rescanning it on every full collection (those pauses show up as latency spikes).
-        gc.freeze()
+        app = loaded_app(model_path, timeout=timeout, enable_mlserver=enable_mlserver)
         uvicorn.run(app, host=host, port=int(port), log_level="info", access_log=False, ws="none")
         return
     os.environ[_ENV_MODEL_PATH] = os.path.abspath(model_path)

@@ -162,3 +162,26 @@ def test_v2_inference_protocol(mlflow_models):
         # the classic protocol keeps working next to V2
         _, classic = mlflow_models.payloads()["dataframe_split"]
         assert post(server, classic).json() == {"predictions": mlflow_models.expected["skops"]}
+
+
+def _double(data, params=None):
+    return [2 * value for value in data["x"]]
+
+
+def test_start_up_leaves_the_server_ready_for_its_first_request(tmp_path):
+    """Everything a request needs is imported before /ping; the collector is back on, start-up objects frozen."""
+    import subprocess
+    import sys
+
+    model = save_callable(_double, str(tmp_path / "double"))
+    script = (
+        "import gc, json, sys\n"
+        "from runtime.models.server import loaded_app\n"
+        f"loaded_app({model!r})\n"
+        "print(json.dumps({'pandas': 'pandas' in sys.modules, 'collecting': gc.isenabled(),\n"
+        "                  'frozen': gc.get_freeze_count()}))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    report = json.loads(result.stdout)
+    assert report["pandas"] is True and report["collecting"] is True
+    assert report["frozen"] > 10_000
