@@ -4,6 +4,7 @@ One module so that the CLI, the stores and the server refuse exactly the same
 input with the same message. Limits are MLflow's.
 """
 
+import functools
 import math
 import posixpath
 import re
@@ -63,12 +64,28 @@ def validate_generic_id(value, what):
 
 def _reject_path_escape(text, what):
     """Refuse keys that could act as paths outside their folder."""
-    parts = re.split(r"[/\\]", text)
-    if any(part in ("..", ".") for part in parts) or text.startswith(("/", "\\")):
+    if text.startswith(("/", "\\")) or ("." in text and any(part in ("..", ".") for part in re.split(r"[/\\]", text))):
         _fail(f"Invalid {what} {text!r}: it may not be an absolute path or contain '.' or '..' segments")
 
 
+@functools.lru_cache(maxsize=4096)
+def _is_good_key(key):
+    """Whether a key passes every check; remembered, since a batch repeats a few keys many times."""
+    try:
+        _check_key(key, "key")
+    except InvalidParameter:
+        return False
+    return True
+
+
 def validate_key(key, what="key"):
+    if type(key) is str and _is_good_key(key):
+        return key
+    _check_key(key, what)
+    return key
+
+
+def _check_key(key, what):
     if key is None or key == "":
         _fail(f"Missing value for {what}")
     if not isinstance(key, str):
@@ -83,7 +100,6 @@ def validate_key(key, what="key"):
     _reject_path_escape(key, what)
     if key.endswith("/") or "//" in key:
         _fail(f"Invalid {what} {key!r}: empty path segment")
-    return key
 
 
 def validate_param(key, value):
