@@ -209,18 +209,16 @@ class TrackingHandlers:
         run_id = validate_run_id(require(body, "run_id"))
         metrics, params, tags = body.get("metrics", []), body.get("params", []), body.get("tags", [])
         validate_batch_size(metrics, params, tags)
-        metric_entities = []
-        for m in metrics:
-            key = m.get("key")
-            value, timestamp, step = validate_metric(key, m.get("value"), m.get("timestamp"), m.get("step", 0))
-            metric_entities.append(Metric(
-                key, value, timestamp, step,
-                model_id=m.get("model_id") or None,
-                dataset_name=m.get("dataset_name") or None,
-                dataset_digest=m.get("dataset_digest") or None,
-            ))
-        param_entities = [Param(p.get("key"), validate_param(p.get("key"), p.get("value", ""))) for p in params]
-        tag_entities = [RunTag(t.get("key"), validate_tag(t.get("key"), t.get("value", ""))) for t in tags]
+        # Every store validates a whole batch before writing any of it (the store contract), with
+        # the same messages: checking each entry here as well would only do the work twice.
+        metric_entities = [
+            Metric(m.get("key"), m.get("value"), m.get("timestamp"), m.get("step", 0),
+                   model_id=m.get("model_id") or None, dataset_name=m.get("dataset_name") or None,
+                   dataset_digest=m.get("dataset_digest") or None)
+            for m in metrics
+        ]
+        param_entities = [Param(p.get("key"), p.get("value", "")) for p in params]
+        tag_entities = [RunTag(t.get("key"), t.get("value", "")) for t in tags]
         self.store.log_batch(run_id, metrics=metric_entities, params=param_entities, tags=tag_entities)
 
     def log_inputs(self, body, request):
