@@ -9,7 +9,7 @@ sorting puts values first, then NaN, then missing values, whatever the direction
 
 import math
 
-from sqlalchemy import and_, case, exists, false, func, literal, or_, true
+from sqlalchemy import Column, and_, case, exists, false, func, literal, or_, true
 
 from runtime.search.evaluate import DATASET_CONTEXT_TAG
 from runtime.search.filter import ATTRIBUTE, DATASET, METRIC, PARAM, TAG, complete_experiment_order, complete_run_order
@@ -237,11 +237,34 @@ def _text_order(column, dialect):
 
 def _ordered(rank, value, ascending):
     """Order terms: rank (0 value, 1 NaN, 2 missing) first, then the value in the asked direction."""
-    return [rank.asc(), value.asc() if ascending else value.desc()]
+    direction = value.asc() if ascending else value.desc()
+    return [direction] if rank is None else [rank.asc(), direction]
+
+
+# Where each database sorts NULL by itself: below every value, or above it.
+_NULLS_SORT_LOW = ("sqlite", "mysql", "mariadb")
+_NULLS_SORT_HIGH = ("postgresql",)
 
 
 def _presence_rank(column):
+    """A term that puts rows where column is NULL (a missing value) after the others."""
     return case((column.is_(None), 2), else_=0)
+
+
+def _own_column_rank(column, ascending, dialect):
+    """_presence_rank for a column of the selected table itself, or None where it is not needed.
+
+    Not for columns of outer-joined tables: there a NOT NULL column is NULL when nothing joined.
+    Leaving the term out matters: an ORDER BY on the bare column can follow an index and stop
+    after a page, while the CASE term makes the database sort every matching row.
+    """
+    if not isinstance(column, Column):
+        return _presence_rank(column)  # an expression (run_name's coalesce): it may be NULL
+    if not column.nullable:
+        return None
+    if (dialect in _NULLS_SORT_LOW and not ascending) or (dialect in _NULLS_SORT_HIGH and ascending):
+        return None  # the database puts NULL last by itself
+    return _presence_rank(column)
 
 
 def apply_run_order(statement, order_keys, dialect):
@@ -250,7 +273,7 @@ def apply_run_order(statement, order_keys, dialect):
     for index, order_key in enumerate(complete_run_order(order_keys)):
         if order_key.entity == ATTRIBUTE:
             column = _run_attribute_column(order_key.key)
-            rank = _presence_rank(column)
+            rank = _own_column_rank(column, order_key.ascending, dialect)
             value = column if order_key.key in _NUMERIC_RUN_ATTRIBUTES else _text_order(column, dialect)
         else:
             table = {METRIC: latest_metrics, PARAM: params, TAG: tags}[order_key.entity]
@@ -315,6 +338,6 @@ def experiment_order(order_keys, dialect):
     for order_key in complete_experiment_order(order_keys):
         column = experiments.c[order_key.key]
         value = _text_order(column, dialect) if order_key.key == "name" else column
-        terms.extend(_ordered(_presence_rank(column), value, order_key.ascending))
+        terms.extend(_ordered(_own_column_rank(column, order_key.ascending, dialect), value, order_key.ascending))
     return terms
 
