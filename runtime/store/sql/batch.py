@@ -185,9 +185,13 @@ def write(connection, dialect, run_id, prepared):
 
 
 def history_query(run_id, key):
-    """A run's points for one metric key in (step, timestamp, value) order, NaN lowest."""
+    """A run's points for one metric key in (step, timestamp, value) order, NaN lowest.
+
+    Rows are (key, value, timestamp, step, is_nan): a history can hold millions of points, and
+    plain tuples are several times cheaper to turn into Metrics than rows read by column name.
+    """
     return (
-        select(metrics)
+        select(metrics.c.key, metrics.c.value, metrics.c.timestamp, metrics.c.step, metrics.c.is_nan)
         .where(metrics.c.run_uuid == run_id, metrics.c.key == key)
         .order_by(metrics.c.step, metrics.c.timestamp, metrics.c.is_nan.desc(), metrics.c.value)
     )

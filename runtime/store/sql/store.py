@@ -15,7 +15,7 @@ import uuid
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from runtime.entities import LifecycleStage, PagedList, RunStatus, ViewType
+from runtime.entities import LifecycleStage, Metric, PagedList, RunStatus, ViewType
 from runtime.errors import AlreadyExists, InvalidParameter, InvalidState, MlfError, NotFound
 from runtime.search.filter import parse_experiment_filter, parse_experiment_order_by, parse_run_filter, parse_run_order_by
 from runtime.search.paging import decode_token, encode_token
@@ -30,7 +30,7 @@ from runtime.store.base import (
 from runtime.store.logged_models_sql import LoggedModelsSqlMixin
 from runtime.store.sql import batch
 from runtime.store.sql.engine import WRITE_TRANSACTION, get_engine, is_transient_error
-from runtime.store.sql.entities_sql import RUN_NAME_TAG, load_experiments, load_runs, metric_from_row, run_info_from_row
+from runtime.store.sql.entities_sql import RUN_NAME_TAG, load_experiments, load_runs, run_info_from_row
 from runtime.store.sql.planner_stats import ensure_planner_statistics
 from runtime.run_names import generate_run_name
 from runtime.store.sql.search_sql import (
@@ -39,6 +39,7 @@ from runtime.store.sql.search_sql import (
     experiment_order,
     experiment_tags,
     experiments,
+    metric_from_db,
     run_filter,
     runs,
 )
@@ -549,7 +550,8 @@ class SqlStore(LoggedModelsSqlMixin, TraceSqlStoreMixin, TrackingStore):
             token = None
             if max_results is not None and len(rows) > max_results:
                 rows, token = rows[:max_results], encode_token(offset + max_results)
-            return PagedList([metric_from_row(row) for row in rows], token)
+            return PagedList([Metric(key, metric_from_db(value, is_nan), timestamp, step)
+                              for key, value, timestamp, step, is_nan in rows], token)
 
         return self._transaction(work)
 
