@@ -3,7 +3,7 @@
 The server parses requests by message schema (field names, camelCase json
 names, types, enums, defaults, required flags) and mounts each RPC at the
 paths MLflow serves it on. Those facts live in
-../shared/reference/mlflow-rest.json; this script keeps only what the server
+tests/data/reference/mlflow-rest.json; this script keeps only what the server
 needs, in a compact file shipped with the runtime.
 
     python tests/server/build_proto_schema.py [REFERENCE_JSON]
@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_REFERENCE = ROOT.parent / "shared" / "reference" / "mlflow-rest.json"
+DEFAULT_REFERENCE = ROOT / "tests" / "data" / "reference" / "mlflow-rest.json"
 TARGET = ROOT / "runtime" / "server" / "proto_schema.json"
 
 

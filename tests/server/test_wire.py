@@ -1,4 +1,4 @@
-"""Route by route against real MLflow 3.17.2 wire samples (../shared/reference/mlflow-wire-samples.json).
+"""Route by route against real MLflow 3.17.2 wire samples (tests/data/reference/mlflow-wire-samples.json).
 
 The samples are one real client session. We replay the requests of the
 tracking and artifact endpoints in the same order against mlf (ids mapped
@@ -9,13 +9,13 @@ types, nothing extra), plus the values that do not depend on time or ids.
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
 from tests.server.conftest import make_client
+from tests.support.reference import reference_file
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "mlflow-wire-samples.json"
+SAMPLES = reference_file("mlflow-wire-samples.json")
 # Endpoints that belong to other areas (registry, logged models, traces) are checked by their own suites.
 OTHER_AREAS = re.compile(r"logged-models|registered-models|model-versions|traces|/v1/")
 # Fields of the sample that need server features outside this suite's scope.

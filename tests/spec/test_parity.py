@@ -1,8 +1,7 @@
 """Parity with mlflow 3.17.2: every shipped command keeps mlflow's option spellings, env vars,
 required-ness, multiple-ness, flag-ness and choices; anything we add is marked `extension: true`.
 
-The reference is ../shared/reference/mlflow-cli.json next to the project (CI clones the repo
-beside a copy of shared/).
+The reference is tests/data/reference/mlflow-cli.json, a copy of ../shared/reference.
 """
 
 import json
@@ -11,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from generator.compile import compile_manifest, iter_nodes
+from tests.support.reference import reference_file
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-REFERENCE = PROJECT_ROOT.parent / "shared" / "reference" / "mlflow-cli.json"
+REFERENCE = reference_file("mlflow-cli.json")
 
 # mlflow options that are out of scope for mlf, with the reason (option spelling -> reason).
 _WORKSPACES = "workspaces are a later issue"
