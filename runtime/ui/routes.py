@@ -74,7 +74,7 @@ def page_endpoint(ui, function):
 def routes(ctx):
     from starlette.routing import Route
 
-    from runtime.ui import assets, pages_experiments, pages_runs
+    from runtime.ui import assets, pages_experiments, pages_run, pages_runs
 
     ui = UiContext(ctx)
 
@@ -87,6 +87,7 @@ def routes(ctx):
         page("/compare-experiments", pages_experiments.compare_experiments),
         Route("/ui-static/{digest}/{name:path}", assets.serve, methods=["GET", "HEAD"]),
         *pages_runs.routes(page),
+        *pages_run.routes(page),
     ]
     return table
 

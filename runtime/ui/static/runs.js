@@ -95,9 +95,9 @@
     var th = document.createElement("th"); th.style.width = "34px";
     var all = document.createElement("input"); all.type = "checkbox"; all.id = "select-all"; all.setAttribute("aria-label", "Select all");
     th.appendChild(all); tr.appendChild(th);
-    var heads = [{ id: "name", label: "Name", width: 260 }];
+    var heads = [{ id: "name", label: "Name", width: 260 }], wide = { "attributes.start_time": 1, "attributes.end_time": 1 };
     if (multi) heads.push({ id: "experiment", label: "Experiment", width: 160, nosort: true });
-    cols.forEach(function (c) { heads.push({ id: c.id, label: c.label, width: c.kind === "number" ? 120 : 150, title: c.id }); });
+    cols.forEach(function (c) { heads.push({ id: c.id, label: c.label, width: wide[c.id] ? 165 : c.kind === "number" ? 120 : 150, title: c.id }); });
     heads.forEach(function (h) {
       var cell = document.createElement("th");
       cell.textContent = h.label; cell.title = h.title || h.label; cell.style.width = h.width + "px";
