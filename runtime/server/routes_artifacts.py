@@ -34,7 +34,7 @@ def checked_path(raw, allow_empty=False):
     if raw is None:
         raw = ""
     if _DOTDOT_TRICK.search(raw):
-        raise InvalidParameter(f"Invalid artifact path {raw!r}: '..' is not allowed")
+        raise InvalidParameter(f"Invalid path {raw!r}: '..' is not allowed")
     path = validate_artifact_path(raw, allow_empty=allow_empty)
     if not allow_empty and not path:
         raise InvalidParameter("Missing artifact path")
@@ -153,7 +153,7 @@ class ArtifactProxy:
         if self.root is not None:
             target = self.local_target(path)
             if os.path.isdir(target):
-                raise InvalidParameter(f"Invalid artifact path {path!r}: it names a folder")
+                raise InvalidParameter(f"Invalid path {path!r}: it names a folder")
             await _stream_to_file(request, target)
             return
         from starlette.concurrency import run_in_threadpool
