@@ -73,7 +73,8 @@ def _bad(message):
 
 
 def _describe(value):
-    text = json.dumps(value) if not isinstance(value, str) else repr(value)
+    # As MLflow spells a bad value: its JSON form (strings in double quotes).
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"))
     return text if len(text) <= 80 else text[:77] + "..."
 
 

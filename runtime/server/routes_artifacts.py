@@ -2,13 +2,17 @@
 
 Clients upload (PUT), download (GET <path>), list (GET ?path=) and delete
 (DELETE) files below --artifacts-destination. Bodies are streamed in both
-directions in fixed-size chunks: an upload goes to a temp file beside its
-target and is renamed into place when complete; a download is sent as an
-attachment with its Content-Length. Every path is checked twice: its text
-(no '..' in any encoding, no absolute path, no NUL) and where it resolves
-(symlinks inside the root may not lead outside it).
+directions in fixed-size chunks, never whole in memory. On a local
+destination an upload goes to a temp file beside its target and is renamed
+into place when complete. On a remote one (s3://) the request body is piped
+into a multipart upload as it arrives and a download is piped from the
+store to the client. A download is sent as an attachment with its
+Content-Length. Every path is checked twice: its text (no '..' in any
+encoding, no absolute path, no NUL) and where it resolves (symlinks inside
+the root may not lead outside it).
 """
 
+import asyncio
 import mimetypes
 import os
 import posixpath
@@ -30,7 +34,7 @@ def checked_path(raw, allow_empty=False):
     if raw is None:
         raw = ""
     if _DOTDOT_TRICK.search(raw):
-        raise InvalidParameter(f"Invalid artifact path {raw!r}: '..' is not allowed")
+        raise InvalidParameter(f"Invalid path {raw!r}: '..' is not allowed")
     path = validate_artifact_path(raw, allow_empty=allow_empty)
     if not allow_empty and not path:
         raise InvalidParameter("Missing artifact path")
@@ -85,7 +89,9 @@ class ArtifactProxy:
             target = self.local_target(path)
             if not os.path.lexists(target):
                 raise NotFound(f"No artifact at {path!r}")
-        self.repository.delete_artifacts(path)
+        removed = self.repository.delete_artifacts(path)
+        if removed == 0:  # a remote store tells how many objects went
+            raise NotFound(f"No artifact at {path!r}")
         return {}
 
     # download ---------------------------------------------------------------
@@ -108,9 +114,18 @@ class ArtifactProxy:
             if not os.path.isfile(target):
                 raise NotFound(f"No artifact file at {path!r}")
             return FileResponse(target, media_type=media_type, filename=name, content_disposition_type="attachment")
-        # A remote destination: fetch to a temp file first, then stream that.
-        from starlette.background import BackgroundTask
         from starlette.concurrency import run_in_threadpool
+
+        if hasattr(self.repository, "open_download"):
+            from runtime.artifacts.s3_client import MissingObject
+
+            try:
+                body, size = await run_in_threadpool(self.repository.open_download, path)
+            except MissingObject:
+                raise NotFound(f"No artifact file at {path!r}") from None  # not the store's own location
+            return _streamed_download(body, size, name, media_type)
+        # Another remote destination: fetch to a temp file first, then stream that.
+        from starlette.background import BackgroundTask
 
         folder = tempfile.mkdtemp(prefix="mlf-proxy-")
         local = await run_in_threadpool(self.repository.download_artifacts, path, folder)
@@ -138,11 +153,16 @@ class ArtifactProxy:
         if self.root is not None:
             target = self.local_target(path)
             if os.path.isdir(target):
-                raise InvalidParameter(f"Invalid artifact path {path!r}: it names a folder")
+                raise InvalidParameter(f"Invalid path {path!r}: it names a folder")
             await _stream_to_file(request, target)
             return
         from starlette.concurrency import run_in_threadpool
 
+        if hasattr(self.repository, "upload_stream"):
+            media_type = request.headers.get("content-type") or mimetypes.guess_type(path)[0]
+            reader = RequestBodyReader(request, asyncio.get_running_loop())
+            await run_in_threadpool(self.repository.upload_stream, reader, path, media_type)
+            return
         folder = tempfile.mkdtemp(prefix="mlf-proxy-")
         try:
             local = os.path.join(folder, posixpath.basename(path))
@@ -153,6 +173,67 @@ class ArtifactProxy:
             import shutil
 
             shutil.rmtree(folder, ignore_errors=True)
+
+
+class RequestBodyReader:
+    """A blocking, non-seekable file over an ASGI request body, for code in worker threads.
+
+    read(n) asks the event loop for chunks until it has n bytes or the body ends, so a
+    multipart upload pulls the body part by part while the client's socket gives the
+    back-pressure (the server stops reading while no part is wanted).
+    """
+
+    def __init__(self, request, loop):
+        self._chunks = request.stream().__aiter__()
+        self._loop = loop
+        self._buffer = bytearray()
+        self._ended = False
+
+    def readable(self):
+        return True
+
+    def seekable(self):
+        return False
+
+    async def _next_chunk(self):
+        try:
+            return await self._chunks.__anext__()
+        except StopAsyncIteration:
+            return None
+
+    def read(self, size=-1):
+        whole = size is None or size < 0
+        while not self._ended and (whole or len(self._buffer) < size):
+            chunk = asyncio.run_coroutine_threadsafe(self._next_chunk(), self._loop).result()
+            if chunk is None:
+                self._ended = True
+            else:
+                self._buffer += chunk
+        count = len(self._buffer) if whole else min(size, len(self._buffer))
+        with memoryview(self._buffer) as view:
+            data = bytes(view[:count])  # one copy of the part, not two
+        del self._buffer[:count]
+        return data
+
+
+def _streamed_download(body, size, name, media_type):
+    """A response that copies a store's body to the client chunk by chunk, closing it after."""
+    from urllib.parse import quote
+
+    from starlette.responses import StreamingResponse
+
+    def chunks():
+        try:
+            yield from body.iter_chunks(CHUNK_SIZE)
+        finally:
+            body.close()
+
+    quoted = quote(name)
+    disposition = f"attachment; filename*=utf-8''{quoted}" if quoted != name else f'attachment; filename="{name}"'
+    headers = {"Content-Disposition": disposition}
+    if size is not None:
+        headers["Content-Length"] = str(size)
+    return StreamingResponse(chunks(), media_type=media_type, headers=headers)
 
 
 async def _stream_to_file(request, target):

@@ -271,14 +271,19 @@ class TrackingHandlers:
         max_results = body.get("max_results", MAX_RESULTS_PER_RUN)
         if not 1 <= max_results <= MAX_RESULTS_PER_RUN:
             raise InvalidParameter(f"max_results must be between 1 and {MAX_RESULTS_PER_RUN}.")
+        start, end = body.get("start_step"), body.get("end_step")
+        if start is not None and end is not None:
+            if start > end:
+                raise InvalidParameter("end_step must be greater than start_step. "
+                                       f"Found start_step={start} and end_step={end}.")
+        elif start is not None or end is not None:
+            raise InvalidParameter("If either start step or end step are specified, both must be specified.")
         histories = {run_id: list(self.store.get_metric_history(run_id, key)) for run_id in run_ids}
         all_steps = sorted({m.step for history in histories.values() for m in history})
         if not all_steps:
             return {}
-        start = body.get("start_step", all_steps[0])
-        end = body.get("end_step", all_steps[-1])
-        if start > end:
-            raise InvalidParameter("end_step must be greater than start_step.")
+        if start is None:
+            start, end = all_steps[0], all_steps[-1]
         chosen = sample_steps([s for s in all_steps if start <= s <= end], max_results)
         metrics = []
         for run_id in run_ids:
