@@ -17,7 +17,7 @@ import math
 import os
 
 from runtime.errors import InvalidParameter, MlfError
-from runtime.server.protocol import error_response, internal_error_response, json_response, read_json_body
+from runtime.server.routing import error_response, internal_error_response, json_response, read_json_body
 
 log = logging.getLogger("mlf.server")
 
