@@ -20,7 +20,8 @@ import re
 import tempfile
 
 from runtime.errors import InvalidParameter, MlfError, NotFound
-from runtime.server.protocol import error_response, internal_error_response, json_response, rpc_info, rpc_routes
+from runtime.server.routing import error_response, internal_error_response, json_response, rpc_routes
+from runtime.wire.protocol import rpc_info
 from runtime.validation import validate_artifact_path
 
 SERVICE = "mlflow.artifacts.MlflowArtifactsService."

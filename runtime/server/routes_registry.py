@@ -3,7 +3,7 @@
 registered-models/* and model-versions/* (ModelRegistryService) are served by
 the registry store at --registry-store-uri (default: the backend store);
 logged-models/* (MlflowService) by the tracking store. Handlers take the parsed
-request (proto field names, see protocol.py) and return the response message
+request (proto field names, see runtime/wire/protocol.py) and return the response message
 as a dict; names, versions, ids and keys are validated before a store sees them.
 
 A model version's source may name a models:/ or runs:/ URI, a remote location,
@@ -14,13 +14,7 @@ refused, so the registry cannot be used to read files elsewhere on the server.
 from runtime.errors import InvalidParameter, MlfError
 from runtime.registry_entities import LoggedModelStatus
 from runtime.server.artifact_access import ArtifactAccess
-from runtime.server.protocol import (
-    error_response,
-    internal_error_response,
-    missing_parameter,
-    require,
-    rpc_table_routes,
-)
+from runtime.server.routing import error_response, internal_error_response, require, rpc_table_routes
 from runtime.server.routes_tracking import paged
 
 MODEL_VERSIONS_TAG = "mlflow.modelVersions"
@@ -39,6 +33,7 @@ from runtime.validation import (
     validate_run_id,
     validate_tag,
 )
+from runtime.wire.protocol import missing_parameter
 
 REGISTRY = "mlflow.ModelRegistryService."
 TRACKING = "mlflow.MlflowService."

@@ -15,17 +15,11 @@ and return the response message as a dict.
 import json
 
 from runtime.errors import InvalidParameter, MlfError, NotFound
-from runtime.server.protocol import (
-    endpoint,
-    error_response,
-    internal_error_response,
-    missing_parameter,
-    require,
-    rpc_info,
-)
+from runtime.server.routing import endpoint, error_response, internal_error_response, require
 from runtime.server.routes_tracking import paged
 from runtime.store.trace_base import TRACE_SPANS_FILE, UNSET
 from runtime.validation import validate_experiment_id, validate_trace_id
+from runtime.wire.protocol import missing_parameter, rpc_info
 
 SERVICE = "mlflow.MlflowService."
 SEARCH_TRACES_MAX_RESULTS = 500  # MLflow's server refuses more per request

@@ -1,6 +1,6 @@
 """Tracking REST routes: experiments, runs, metrics, params, tags, inputs and outputs.
 
-Each handler takes the parsed request (proto field names, see protocol.py)
+Each handler takes the parsed request (proto field names, see runtime/wire/protocol.py)
 and returns the response message as a dict. Ids are validated here, before
 any store sees them, so a file store never builds a path from a bad id.
 """
@@ -8,7 +8,8 @@ any store sees them, so a file store never builds a path from a bad id.
 from runtime.entities import Dataset, DatasetInput, Metric, Param, RunTag, ViewType
 from runtime.errors import InvalidParameter, NotFound
 from runtime.server.artifact_access import ArtifactAccess
-from runtime.server.protocol import missing_parameter, require, rpc_table_routes, run_id_of
+from runtime.server.routing import require, rpc_table_routes, run_id_of
+from runtime.wire.protocol import missing_parameter
 from runtime.validation import (
     MAX_EXPERIMENT_TAG_VALUE_LENGTH,
     validate_artifact_path,

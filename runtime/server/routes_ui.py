@@ -16,7 +16,7 @@ import tempfile
 from runtime.entities import ViewType
 from runtime.errors import InvalidParameter, MlfError
 from runtime.server.artifact_access import ArtifactAccess
-from runtime.server.protocol import (
+from runtime.server.routing import (
     endpoint,
     error_response,
     internal_error_response,

@@ -74,7 +74,7 @@ def page_endpoint(ui, function):
 def routes(ctx):
     from starlette.routing import Route
 
-    from runtime.ui import assets, pages_experiments
+    from runtime.ui import assets, pages_experiments, pages_run, pages_runs
 
     ui = UiContext(ctx)
 
@@ -86,6 +86,8 @@ def routes(ctx):
         page("/experiments", pages_experiments.experiments),
         page("/compare-experiments", pages_experiments.compare_experiments),
         Route("/ui-static/{digest}/{name:path}", assets.serve, methods=["GET", "HEAD"]),
+        *pages_runs.routes(page),
+        *pages_run.routes(page),
     ]
     return table
 

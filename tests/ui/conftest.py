@@ -66,3 +66,41 @@ def seed(client, prefix=""):
 
 def links(html):
     return re.findall(r'(?:href|src|action)="([^"]*)"', html)
+
+
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script><rect width="10" height="10"/></svg>'
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201"
+                    "a5f4b1d00000000049454e44ae426082")
+MLMODEL = b"""artifact_path: model
+flavors:
+  python_function:
+    loader_module: mlflow.sklearn
+  sklearn:
+    sklearn_version: 1.5.2
+signature:
+  inputs: '[{"type": "double", "name": "<b>feature</b>", "required": true}]'
+  outputs: '[{"type": "tensor", "tensor-spec": {"dtype": "float64", "shape": [-1]}}]'
+"""
+ARTIFACTS = {
+    "notes " + "ü<b>.txt": ("line 1 " + HOSTILE + "\n").encode(),
+    "data.json": b'{"a": [1, 2], "b": "<script>alert(1)</script>"}',
+    "table.csv": b"x,y\n" + b"".join(f"{i},{i * i}\n".encode() for i in range(600)),
+    "page.html": b"<html><body><script>alert(1)</script>hi</body></html>",
+    "pic.svg": SVG,
+    "pic.png": PNG,
+    "model/MLmodel": MLMODEL,
+    "blob.bin": b"\x00\x01\x02",
+}
+
+
+def upload_artifacts(client, run_id, prefix=""):
+    """Put ARTIFACTS under the run's artifact root through the server's artifact proxy."""
+    from urllib.parse import quote
+
+    run = client.get(prefix + api("/runs/get"), params={"run_id": run_id}).json()["run"]["info"]
+    root = run["artifact_uri"]
+    assert root.startswith("mlflow-artifacts:/"), root
+    base = root[len("mlflow-artifacts:"):].lstrip("/")
+    for name, data in ARTIFACTS.items():
+        response = client.put(f"{prefix}/api/2.0/mlflow-artifacts/artifacts/{base}/{quote(name)}", content=data)
+        assert response.status_code == 200, response.text
