@@ -8,10 +8,11 @@
 # The words that name subcommands of a command path (aliases included).
 _mlf_subcommands() {
     case "$1" in
-        "") REPLY="artifacts autolog db deployments experiments gateway gc mcp models run runs scorers server ui traces" ;;
+        "") REPLY="artifacts autolog crypto db deployments experiments gateway gc mcp models run runs scorers server ui traces" ;;
         "artifacts") REPLY="download list log-artifact log-artifacts" ;;
         "autolog") REPLY="claude" ;;
         "autolog claude") REPLY="stop-hook" ;;
+        "crypto") REPLY="rotate-kek" ;;
         "db") REPLY="upgrade" ;;
         "deployments") REPLY="create create-endpoint delete delete-endpoint explain get get-endpoint help list list-endpoints predict run-local update update-endpoint" ;;
         "experiments") REPLY="create csv delete get rename restore search" ;;
@@ -30,6 +31,7 @@ _mlf_child() {
     case "$1|$2" in
         "|artifacts") REPLY="artifacts" ;;
         "|autolog") REPLY="autolog" ;;
+        "|crypto") REPLY="crypto" ;;
         "|db") REPLY="db" ;;
         "|deployments") REPLY="deployments" ;;
         "|experiments") REPLY="experiments" ;;
@@ -49,6 +51,7 @@ _mlf_child() {
         "artifacts|log-artifacts") REPLY="artifacts log-artifacts" ;;
         "autolog|claude") REPLY="autolog claude" ;;
         "autolog claude|stop-hook") REPLY="autolog claude stop-hook" ;;
+        "crypto|rotate-kek") REPLY="crypto rotate-kek" ;;
         "db|upgrade") REPLY="db upgrade" ;;
         "deployments|create") REPLY="deployments create" ;;
         "deployments|create-endpoint") REPLY="deployments create-endpoint" ;;
@@ -114,6 +117,8 @@ _mlf_options() {
         "autolog") REPLY="--help" ;;
         "autolog claude") REPLY="--directory -d --tracking-uri -u --experiment-id -e --experiment-name -n --disable --status --local --non-interactive -y --mlflow-cmd --help" ;;
         "autolog claude stop-hook") REPLY="--help" ;;
+        "crypto") REPLY="--help" ;;
+        "crypto rotate-kek") REPLY="--new-passphrase --new-passphrase-file --backend-store-uri --yes -y --help" ;;
         "db") REPLY="--help" ;;
         "db upgrade") REPLY="--help" ;;
         "deployments") REPLY="--help" ;;
@@ -202,6 +207,9 @@ _mlf_option_value() {
         "autolog claude|--experiment-id"|"autolog claude|-e") REPLY="text" ;;
         "autolog claude|--experiment-name"|"autolog claude|-n") REPLY="text" ;;
         "autolog claude|--mlflow-cmd") REPLY="text" ;;
+        "crypto rotate-kek|--new-passphrase") REPLY="text" ;;
+        "crypto rotate-kek|--new-passphrase-file") REPLY="file" ;;
+        "crypto rotate-kek|--backend-store-uri") REPLY="text" ;;
         "deployments create|--endpoint") REPLY="text" ;;
         "deployments create|--config"|"deployments create|-C") REPLY="text" ;;
         "deployments create|--name") REPLY="text" ;;
