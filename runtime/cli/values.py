@@ -54,17 +54,17 @@ def convert(spec, text):
     if "\x00" in str(text):
         raise ValueError("value contains a NUL character")
     if kind == "key-value":
-        return parse_key_value(text)
+        return parse_key_value(text, spec.get("metavar") or "KEY=VALUE")
     if kind == "json-object":
         return parse_json_object(text)
     return text
 
 
-def parse_key_value(text):
+def parse_key_value(text, form="KEY=VALUE"):
     """'key=value' -> ('key', 'value'); the value may hold '=' and may be empty, the key may not."""
     key, sep, value = str(text).partition("=")
     if not sep or not key:
-        raise ValueError(f"{text!r} is not KEY=VALUE")
+        raise ValueError(f"{text!r}: expected {form}")
     return key, value
 
 

@@ -97,8 +97,10 @@ def test_key_value_values():
     assert values.convert(spec, "a=b=c") == ("a", "b=c")
     assert values.convert(spec, "empty=") == ("empty", "")
     for bad in ("novalue", "=x"):
-        with pytest.raises(ValueError, match="is not KEY=VALUE"):
+        with pytest.raises(ValueError, match="expected KEY=VALUE"):
             values.convert(spec, bad)
+    with pytest.raises(ValueError, match="expected NAME=VALUE"):
+        values.convert({"type": "key-value", "metavar": "NAME=VALUE"}, "novalue")
 
 
 def test_json_object_values():
@@ -112,7 +114,7 @@ def test_json_object_values():
 
 
 def test_bad_typed_values_are_usage_errors_naming_the_flag(store_uri):
-    with pytest.raises(UsageError, match="argument --tags/-t: 'oops' is not KEY=VALUE"):
+    with pytest.raises(UsageError, match="argument --tags/-t: 'oops': expected KEY=VALUE"):
         _run("runs", "create", "--experiment-id", "0", "-t", "oops")
     with pytest.raises(UsageError, match="argument --metadata: '\\[1\\]' is not a JSON object"):
         _run("traces", "log-feedback", "--trace-id", "tr-1", "--name", "n", "--metadata", "[1]")
