@@ -31,6 +31,7 @@ def resolve_option(option, shared, where):
     resolved = {
         "flags": list(option["flags"]),
         "negative_flags": list(option.get("negative_flags", [])),
+        "alias_flags": list(option.get("alias_flags", [])),
         "dest": option.get("dest") or _dest_of(option["flags"]),
         "type": kind,
         "flag": is_flag,

@@ -89,7 +89,7 @@ def _cell(text):
 
 
 def _option_row(option):
-    spellings = ", ".join(f"`{flag}`" for flag in option["flags"])
+    spellings = ", ".join(f"`{flag}`" for flag in option["flags"] + option.get("alias_flags", []))
     if option["negative_flags"]:
         spellings += " / " + ", ".join(f"`{flag}`" for flag in option["negative_flags"])
     description = escape_markdown(option["help"])

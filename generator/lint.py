@@ -10,7 +10,7 @@ def _node_problems(node, env_registry, used_env):
     where = node["path"] or "(root)"
     seen_flags, seen_dests = {}, {}
     for option in node["options"]:
-        for flag in option["flags"] + option["negative_flags"]:
+        for flag in option["flags"] + option["negative_flags"] + option.get("alias_flags", []):
             if flag.startswith("--") and not KEBAB.match(flag):
                 problems.append(f"{where}: flag {flag} is not kebab-case")
             if flag in seen_flags:

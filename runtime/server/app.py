@@ -23,6 +23,7 @@ ROUTE_MODULES = [
     "runtime.server.routes_registry",
     "runtime.server.routes_traces",
     "runtime.server.routes_ui",
+    "runtime.server.routes_graphql",
     "runtime.ui.routes",  # the web UI: pages at /, /experiments, /runs, ... after every API path
 ]
 # Modules still served by an --artifacts-only server.

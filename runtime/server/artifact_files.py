@@ -62,12 +62,46 @@ def attachment_response(payload, name):
     return Response(payload, media_type=guess_mime_type(name), headers=attachment_headers(name))
 
 
+CHUNK_SIZE = 1 << 20
+
+
+async def open_streamed(repository, path, media_type=None):
+    """A response piping a remote store's file to the client (S3: the object body), or None when
+    the repository cannot stream. A missing file is NotFound naming the artifact path only."""
+    if not hasattr(repository, "open_download"):
+        return None
+    from starlette.concurrency import run_in_threadpool
+    from starlette.responses import StreamingResponse
+
+    from runtime.artifacts.s3_client import MissingObject
+
+    try:
+        body, size = await run_in_threadpool(repository.open_download, path)
+    except MissingObject:
+        raise NotFound(f"No artifact file at '{path}'") from None  # not the store's own location
+
+    def chunks():
+        try:
+            yield from body.iter_chunks(CHUNK_SIZE)
+        finally:
+            body.close()
+
+    headers = attachment_headers(path)
+    if size is not None:
+        headers["Content-Length"] = str(size)
+    return StreamingResponse(chunks(), media_type=media_type or guess_mime_type(path), headers=headers)
+
+
 async def send_artifact(repository, path):
-    """A streamed response for the file at path in repository (local files directly, others via a temp copy)."""
+    """A streamed response for the file at path in repository (local files directly, remote stores
+    piped through when they can stream, others via a temp copy)."""
     from starlette.background import BackgroundTask
     from starlette.concurrency import run_in_threadpool
     from starlette.responses import FileResponse
 
+    streamed = await open_streamed(repository, path)
+    if streamed is not None:
+        return streamed
     name = posixpath.basename(path)
     local_root = getattr(repository, "root", None)
     if local_root is not None:

@@ -117,14 +117,11 @@ class ArtifactProxy:
             return FileResponse(target, media_type=media_type, filename=name, content_disposition_type="attachment")
         from starlette.concurrency import run_in_threadpool
 
-        if hasattr(self.repository, "open_download"):
-            from runtime.artifacts.s3_client import MissingObject
+        from runtime.server.artifact_files import open_streamed
 
-            try:
-                body, size = await run_in_threadpool(self.repository.open_download, path)
-            except MissingObject:
-                raise NotFound(f"No artifact file at {path!r}") from None  # not the store's own location
-            return _streamed_download(body, size, name, media_type)
+        streamed = await open_streamed(self.repository, path, media_type)
+        if streamed is not None:
+            return streamed
         # Another remote destination: fetch to a temp file first, then stream that.
         from starlette.background import BackgroundTask
 
@@ -215,26 +212,6 @@ class RequestBodyReader:
             data = bytes(view[:count])  # one copy of the part, not two
         del self._buffer[:count]
         return data
-
-
-def _streamed_download(body, size, name, media_type):
-    """A response that copies a store's body to the client chunk by chunk, closing it after."""
-    from urllib.parse import quote
-
-    from starlette.responses import StreamingResponse
-
-    def chunks():
-        try:
-            yield from body.iter_chunks(CHUNK_SIZE)
-        finally:
-            body.close()
-
-    quoted = quote(name)
-    disposition = f"attachment; filename*=utf-8''{quoted}" if quoted != name else f'attachment; filename="{name}"'
-    headers = {"Content-Disposition": disposition}
-    if size is not None:
-        headers["Content-Length"] = str(size)
-    return StreamingResponse(chunks(), media_type=media_type, headers=headers)
 
 
 async def _stream_to_file(request, target):

@@ -83,15 +83,7 @@ class UiHandlers:
 
     def search_datasets(self, body, request):
         check_json_content_type(request)
-        experiment_ids = body.get("experiment_ids") or []
-        if not isinstance(experiment_ids, list):
-            experiment_ids = [experiment_ids]
-        if not experiment_ids:
-            raise InvalidParameter("SearchDatasets request must specify at least one experiment_id.")
-        if len(experiment_ids) > MAX_EXPERIMENT_IDS_PER_SEARCH:
-            raise InvalidParameter(f"SearchDatasets request cannot specify more than {MAX_EXPERIMENT_IDS_PER_SEARCH}"
-                                   f" experiment_ids. Received {len(experiment_ids)} experiment_ids.")
-        summaries = dataset_summaries(self.store, [validate_experiment_id(e) for e in experiment_ids])
+        summaries = search_dataset_summaries(self.store, body.get("experiment_ids"))
         return {"dataset_summaries": summaries} if summaries else {}
 
     def upload_artifact(self, body, request, data):
@@ -127,6 +119,19 @@ class UiHandlers:
         path = validate_artifact_path(path, allow_empty=False)
         run = self.store.get_run(validate_run_id(run_id))
         return self.access.repository_for(run.info.artifact_uri), path
+
+
+def search_dataset_summaries(store, experiment_ids):
+    """SearchDatasets: the summaries for 1 to 20 experiments, with MLflow's messages for other counts."""
+    experiment_ids = experiment_ids or []
+    if not isinstance(experiment_ids, list):
+        experiment_ids = [experiment_ids]
+    if not experiment_ids:
+        raise InvalidParameter("SearchDatasets request must specify at least one experiment_id.")
+    if len(experiment_ids) > MAX_EXPERIMENT_IDS_PER_SEARCH:
+        raise InvalidParameter(f"SearchDatasets request cannot specify more than {MAX_EXPERIMENT_IDS_PER_SEARCH}"
+                               f" experiment_ids. Received {len(experiment_ids)} experiment_ids.")
+    return dataset_summaries(store, [validate_experiment_id(e) for e in experiment_ids])
 
 
 def dataset_summaries(store, experiment_ids):

@@ -104,3 +104,38 @@ def upload_artifacts(client, run_id, prefix=""):
     for name, data in ARTIFACTS.items():
         response = client.put(f"{prefix}/api/2.0/mlflow-artifacts/artifacts/{base}/{quote(name)}", content=data)
         assert response.status_code == 200, response.text
+
+
+def seed_trace(client, experiment_id, span_count=5, trace_number=1):
+    """A trace with a chain of spans whose names and inputs are hostile, written through the server's store."""
+    return write_trace(client.app.state.ctx.tracking_store, experiment_id, span_count, trace_number)
+
+
+def write_trace(store, experiment_id, span_count=5, trace_number=1, fan_out=None):
+    """A trace of span_count spans (a chain, or a tree with fan_out children per span), hostile names."""
+    import base64
+    import json
+
+    from runtime.tracing.entities import FEEDBACK, Assessment, Span, TraceInfo
+
+    trace_id = f"tr-{trace_number:032x}"
+    otel_trace = base64.b64encode(bytes.fromhex(f"{trace_number:032x}")).decode()
+    spans = []
+    for index in range(span_count):
+        spans.append(Span(
+            trace_id=otel_trace, span_id=base64.b64encode(index.to_bytes(8, "big")).decode(),
+            name=f"span{index} {HOSTILE}", start_time_unix_nano=1_000_000_000 + index * 1_000_000,
+            end_time_unix_nano=1_000_000_000 + (2 * span_count - index) * 1_000_000,
+            parent_span_id=base64.b64encode(((index - 1) // (fan_out or 1) if fan_out else index - 1).to_bytes(8, "big")).decode()
+            if index else None,
+            status_code="OK",
+            attributes={"mlflow.traceRequestId": json.dumps(trace_id), "mlflow.spanType": json.dumps("CHAIN"),
+                        "mlflow.spanInputs": json.dumps({"q": HOSTILE}), "mlflow.spanOutputs": json.dumps("42")}))
+    store.log_spans(experiment_id, spans)
+    info = TraceInfo(trace_id=trace_id, experiment_id=experiment_id, request_time=1_700_000_000_000,
+                     execution_duration=12, request_preview=json.dumps({"q": HOSTILE}), response_preview="42",
+                     tags={"mlflow.traceName": "predict " + HOSTILE, "team": HOSTILE})
+    store.start_trace(info)
+    store.create_assessment(Assessment(name="quality", kind=FEEDBACK, value=HOSTILE, trace_id=trace_id,
+                                       rationale="because " + HOSTILE))
+    return trace_id, [s.span_id for s in spans]
