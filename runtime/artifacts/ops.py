@@ -44,12 +44,12 @@ def download(store, *, run_id=None, artifact_path=None, artifact_uri=None, dst_p
     if bool(run_id) == bool(artifact_uri):
         from runtime.errors import UsageError
 
-        raise UsageError("Give exactly one of --run-id or --artifact-uri.")
+        raise UsageError("Give exactly one of a run id or an artifact URI.")
     if artifact_uri:
         if artifact_path:
             from runtime.errors import UsageError
 
-            raise UsageError("--artifact-path goes with --run-id, not with --artifact-uri.")
+            raise UsageError.for_param("artifact_path", "goes with a run id, not with an artifact URI.")
         root, path = root_and_path(store, artifact_uri)
     else:
         root, path = store.get_run(run_id).info.artifact_uri, validate_artifact_path(artifact_path)
