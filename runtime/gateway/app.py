@@ -1,5 +1,5 @@
 """The gateway's HTTP API (starlette): mlflow's endpoint and route listings, the invocation
-routes, the OpenAI-compatible /v1 routes and /health. One httpx client per process carries
+routes, the OpenAI-compatible /v1 routes and /health. One aiohttp session per process carries
 every upstream call (pooled connections); the configuration is reloaded from its file and
 swapped in whole when it changes.
 """
@@ -27,7 +27,7 @@ log = logging.getLogger("mlf.gateway")
 PAGE_SIZE = 3000
 LEGACY_PAGE_SIZE = 3000
 RELOAD_POLL_SECONDS = 0.5
-DEFAULT_TIMEOUT_SECONDS = 300
+DEFAULT_TIMEOUT_SECONDS = 300  # mlflow's MLFLOW_GATEWAY_ROUTE_TIMEOUT_SECONDS default
 LIMITS_DIR_ENV = "MLF_GATEWAY_LIMITS_DIR"
 
 
@@ -108,11 +108,10 @@ class Gateway:
                 log.exception("Configuration reload failed")
 
     async def start(self):
-        import httpx
+        from runtime.gateway.http import UpstreamClient
 
         timeout = float(self.environ.get("MLFLOW_GATEWAY_ROUTE_TIMEOUT_SECONDS") or DEFAULT_TIMEOUT_SECONDS)
-        self.http = httpx.AsyncClient(timeout=httpx.Timeout(timeout),
-                                      limits=httpx.Limits(max_connections=200, max_keepalive_connections=100))
+        self.http = UpstreamClient(timeout)
 
     async def stop(self):
         if self.http is not None:
@@ -144,14 +143,12 @@ class Gateway:
 
 
 def _upstream_error(exc):
-    import httpx
+    from runtime.gateway.http import UpstreamError
 
     if isinstance(exc, GatewayError):
         return exc
-    if isinstance(exc, httpx.TimeoutException):
-        return GatewayError(504, "The provider did not answer in time (MLFLOW_GATEWAY_ROUTE_TIMEOUT_SECONDS).")
-    if isinstance(exc, httpx.HTTPError):
-        return GatewayError(502, f"Could not reach the provider: {type(exc).__name__}.")
+    if isinstance(exc, UpstreamError):
+        return GatewayError(exc.status, str(exc))
     raise exc
 
 
@@ -275,4 +272,5 @@ def build_app(gateway):
 def create_app_from_env():
     """uvicorn's factory in each worker: the config path comes from MLFLOW_GATEWAY_CONFIG."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("aiohttp").setLevel(logging.WARNING)
     return build_app(Gateway(os.environ["MLFLOW_GATEWAY_CONFIG"]))
