@@ -108,12 +108,16 @@ def upload_artifacts(client, run_id, prefix=""):
 
 def seed_trace(client, experiment_id, span_count=5, trace_number=1):
     """A trace with a chain of spans whose names and inputs are hostile, written through the server's store."""
+    return write_trace(client.app.state.ctx.tracking_store, experiment_id, span_count, trace_number)
+
+
+def write_trace(store, experiment_id, span_count=5, trace_number=1, fan_out=None):
+    """A trace of span_count spans (a chain, or a tree with fan_out children per span), hostile names."""
     import base64
     import json
 
     from runtime.tracing.entities import FEEDBACK, Assessment, Span, TraceInfo
 
-    store = client.app.state.ctx.tracking_store
     trace_id = f"tr-{trace_number:032x}"
     otel_trace = base64.b64encode(bytes.fromhex(f"{trace_number:032x}")).decode()
     spans = []
@@ -122,7 +126,8 @@ def seed_trace(client, experiment_id, span_count=5, trace_number=1):
             trace_id=otel_trace, span_id=base64.b64encode(index.to_bytes(8, "big")).decode(),
             name=f"span{index} {HOSTILE}", start_time_unix_nano=1_000_000_000 + index * 1_000_000,
             end_time_unix_nano=1_000_000_000 + (2 * span_count - index) * 1_000_000,
-            parent_span_id=base64.b64encode((index - 1).to_bytes(8, "big")).decode() if index else None,
+            parent_span_id=base64.b64encode(((index - 1) // (fan_out or 1) if fan_out else index - 1).to_bytes(8, "big")).decode()
+            if index else None,
             status_code="OK",
             attributes={"mlflow.traceRequestId": json.dumps(trace_id), "mlflow.spanType": json.dumps("CHAIN"),
                         "mlflow.spanInputs": json.dumps({"q": HOSTILE}), "mlflow.spanOutputs": json.dumps("42")}))

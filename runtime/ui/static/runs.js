@@ -10,6 +10,7 @@
   var rows = data.rows, cols = data.columns;
   var selected = new Set(), collapsed = new Set();
   var sortCol = data.sort || "", descending = !!data.descending;
+  if (sortCol !== "name" && !cols.some(function (c) { return c.id === sortCol; })) sortCol = "";  /* a column no longer shown */
   var order = [], depth = [], hasKids = new Set();
   var runPrefix = mlf.prefix + "/runs/";
 
