@@ -129,17 +129,24 @@ class Gateway:
         return _json(await _call(provider.invoke(self.http, kind, payload)))
 
     def _stream(self, provider, kind, payload):
-        async def events():
-            try:
-                async for chunk in provider.stream(self.http, kind, payload):
-                    yield f"data: {json.dumps(chunk, separators=(',', ':'))}\n\n"
-            except Exception as exc:
-                error = _upstream_error(exc)
-                detail = error.detail if isinstance(error.detail, str) else json.dumps(error.detail)
-                yield "data: " + json.dumps({"error": {"message": detail, "type": type(exc).__name__}}) + "\n\n"
-            yield "data: [DONE]\n\n"
+        return stream_response(provider, self.http, kind, payload)
 
-        return StreamingResponse(events(), media_type="text/event-stream")
+
+def stream_response(provider, http, kind, payload):
+    """Server-sent events of the provider's OpenAI chunks, ending with `data: [DONE]`; a failure
+    mid-stream becomes one `{"error": ...}` event (the status line has already been sent)."""
+
+    async def events():
+        try:
+            async for chunk in provider.stream(http, kind, payload):
+                yield f"data: {json.dumps(chunk, separators=(',', ':'))}\n\n"
+        except Exception as exc:
+            error = _upstream_error(exc)
+            detail = error.detail if isinstance(error.detail, str) else json.dumps(error.detail)
+            yield "data: " + json.dumps({"error": {"message": detail, "type": type(exc).__name__}}) + "\n\n"
+        yield "data: [DONE]\n\n"
+
+    return StreamingResponse(events(), media_type="text/event-stream")
 
 
 def _upstream_error(exc):

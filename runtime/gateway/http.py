@@ -96,3 +96,19 @@ class UpstreamClient:
 
     async def aclose(self):
         await self.session.close()
+
+    def close(self):
+        """Drop every pooled connection now, from synchronous shutdown code (the server's ctx.close).
+
+        The session's close coroutine closes the transports in its first step; it is driven
+        here by hand because the caller cannot await (what is left after that step, waiting
+        for TLS shutdowns, is dropped).
+        """
+        if self.session.closed:
+            return
+        closing = self.session.close()
+        try:
+            closing.send(None)
+        except StopIteration:
+            return
+        closing.close()
