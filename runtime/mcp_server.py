@@ -125,7 +125,7 @@ def run_stdio(environ=None):
     environ = os.environ if environ is None else environ
 
     def open_store():
-        from runtime.store.registry import get_tracking_store
+        from runtime.store.factory import get_tracking_store
         from runtime.tracking_uri import resolve_tracking_uri
 
         return get_tracking_store(resolve_tracking_uri(None, environ))

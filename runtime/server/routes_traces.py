@@ -24,7 +24,7 @@ from runtime.server.protocol import (
     rpc_info,
 )
 from runtime.server.routes_tracking import paged
-from runtime.store.trace_base import TRACE_SPANS_FILE, UNSET
+from runtime.store.contract.traces import TRACE_SPANS_FILE, UNSET
 from runtime.validation import validate_experiment_id, validate_trace_id
 
 SERVICE = "mlflow.MlflowService."

@@ -321,8 +321,8 @@ def test_concurrent_version_creation(registry, open_registry):
 
 def test_failed_file_writes_free_the_name_again(tmp_path, monkeypatch):
     """A create that fails half-way (disk full...) leaves no folder that would block the name."""
-    from runtime.store import model_registry_file
-    from runtime.store.model_registry_file import FileModelRegistryStore
+    from runtime.store.file import model_registry as model_registry_file
+    from runtime.store.file.model_registry import FileModelRegistryStore
 
     registry = FileModelRegistryStore(str(tmp_path / "mlruns"))
     real_write = model_registry_file.atomic_write
