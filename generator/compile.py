@@ -41,7 +41,7 @@ def resolve_option(option, shared, where):
     }
     default = option.get("default", [] if resolved["multiple"] else (False if is_flag else None))
     resolved["default"] = default
-    for key in ("choices", "min", "max", "default_doc", "envvar"):
+    for key in ("choices", "min", "max", "default_doc", "envvar", "prompt"):
         if key in option:
             resolved[key] = option[key]
     if not is_flag:

@@ -8,12 +8,13 @@
 # The words that name subcommands of a command path (aliases included).
 _mlf_subcommands() {
     case "$1" in
-        "") REPLY="artifacts autolog db experiments gc mcp models run runs scorers server ui traces" ;;
+        "") REPLY="artifacts autolog db experiments gateway gc mcp models run runs scorers server ui traces" ;;
         "artifacts") REPLY="download list log-artifact log-artifacts" ;;
         "autolog") REPLY="claude" ;;
         "autolog claude") REPLY="stop-hook" ;;
         "db") REPLY="upgrade" ;;
         "experiments") REPLY="create csv delete get rename restore search" ;;
+        "gateway") REPLY="start" ;;
         "mcp") REPLY="run" ;;
         "models") REPLY="build-docker generate-dockerfile predict prepare-env serve update-pip-requirements" ;;
         "runs") REPLY="create delete describe link-traces list restore" ;;
@@ -30,6 +31,7 @@ _mlf_child() {
         "|autolog") REPLY="autolog" ;;
         "|db") REPLY="db" ;;
         "|experiments") REPLY="experiments" ;;
+        "|gateway") REPLY="gateway" ;;
         "|gc") REPLY="gc" ;;
         "|mcp") REPLY="mcp" ;;
         "|models") REPLY="models" ;;
@@ -53,6 +55,7 @@ _mlf_child() {
         "experiments|rename") REPLY="experiments rename" ;;
         "experiments|restore") REPLY="experiments restore" ;;
         "experiments|search") REPLY="experiments search" ;;
+        "gateway|start") REPLY="gateway start" ;;
         "mcp|run") REPLY="mcp run" ;;
         "models|build-docker") REPLY="models build-docker" ;;
         "models|generate-dockerfile") REPLY="models generate-dockerfile" ;;
@@ -105,6 +108,8 @@ _mlf_options() {
         "experiments rename") REPLY="--experiment-id -x --new-name --help" ;;
         "experiments restore") REPLY="--experiment-id -x --help" ;;
         "experiments search") REPLY="--view -v --max-results --output --help" ;;
+        "gateway") REPLY="--help" ;;
+        "gateway start") REPLY="--config-path --host --port --workers --help" ;;
         "gc") REPLY="--older-than --backend-store-uri --artifacts-destination --run-ids --experiment-ids --logged-model-ids --tracking-uri --dry-run --help" ;;
         "mcp") REPLY="--help" ;;
         "mcp run") REPLY="--help" ;;
@@ -180,6 +185,10 @@ _mlf_option_value() {
         "experiments search|--view"|"experiments search|-v") REPLY="text" ;;
         "experiments search|--max-results") REPLY="text" ;;
         "experiments search|--output") REPLY="choice:table,json,csv" ;;
+        "gateway start|--config-path") REPLY="text" ;;
+        "gateway start|--host") REPLY="text" ;;
+        "gateway start|--port") REPLY="text" ;;
+        "gateway start|--workers") REPLY="text" ;;
         "gc|--older-than") REPLY="text" ;;
         "gc|--backend-store-uri") REPLY="text" ;;
         "gc|--artifacts-destination") REPLY="text" ;;

@@ -86,7 +86,7 @@ def resolve(specs, parsed, environ=None):
                 raise UsageError(f"Invalid value in env var {name} for {display_name(spec)}: {exc}") from None
             values[dest], sources[dest] = value, ENVVAR
             continue
-        if spec.get("required"):
+        if spec.get("required") and not spec.get("prompt"):  # a prompted option is asked by its handler
             kind = "option" if "flags" in spec else "argument"
             hint = f" (or set {name})" if name else ""
             raise UsageError(f"Missing {kind} {display_name(spec)}{hint}.")

@@ -21,6 +21,7 @@ ROUTE_MODULES = [
     "runtime.server.routes_artifacts",
     "runtime.server.routes_registry",
     "runtime.server.routes_traces",
+    "runtime.ui.routes",  # the web UI: pages at /, /experiments, /runs, ... after every API path
 ]
 # Modules still served by an --artifacts-only server.
 ARTIFACT_ROUTE_MODULES = {"runtime.server.routes_artifacts"}
