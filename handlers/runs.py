@@ -13,7 +13,7 @@ def create(*, experiment_id, experiment_name, run_name, description, tags, statu
 
     run = create_finished_run(
         ctx.tracking_store(), experiment_id=experiment_id, experiment_name=experiment_name, run_name=run_name,
-        description=description, tags=tags, status=status, parent_run_id=parent_run_id,
+        description=description, tags=dict(tags), status=status, parent_run_id=parent_run_id,
         user_id=getpass.getuser(), now_ms=int(time.time() * 1000),
     )
     return (f"Created run '{run.info.run_name}' with id {run.info.run_id} "

@@ -146,7 +146,7 @@ class HttpClient:
 
     def call_json(self, method, url, body=None):
         """A JSON API call: GET sends body as the query string, others as a JSON body."""
-        from runtime.wire_json import dumps
+        from runtime.wire.protocol import dumps
 
         if method == "GET":
             response = self.request("GET", url, params=_query_params(body or {}))

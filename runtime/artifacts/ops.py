@@ -37,12 +37,12 @@ def download(store, *, run_id=None, artifact_path=None, artifact_uri=None, dst_p
     if bool(run_id) == bool(artifact_uri):
         from runtime.errors import UsageError
 
-        raise UsageError("Give exactly one of --run-id or --artifact-uri.")
+        raise UsageError("Give exactly one of a run id or an artifact URI.")
     if artifact_uri:
         if artifact_path:
             from runtime.errors import UsageError
 
-            raise UsageError("--artifact-path goes with --run-id, not with --artifact-uri.")
+            raise UsageError.for_param("artifact_path", "goes with a run id, not with an artifact URI.")
         repository, path = split_artifact_uri(store, artifact_uri, tracking_uri)
     else:
         repository, path = repository_for_run(store, run_id, tracking_uri), validate_artifact_path(artifact_path)

@@ -190,11 +190,7 @@ def download_artifacts(artifact_uri, dst_path, tracking_uri=None):
     """Copy the file or folder at artifact_uri into dst_path; return the local path."""
     os.makedirs(dst_path, exist_ok=True)
     scheme = scheme_of(artifact_uri)
-    if scheme == "s3":
-        from runtime.models import s3
-
-        return s3.download(artifact_uri, dst_path)
-    if scheme not in ("", "file", "mlflow-artifacts", "http", "https"):
+    if scheme not in ("", "file", "mlflow-artifacts", "http", "https", "s3"):
         raise InvalidParameter(
             f"Unsupported model location {artifact_uri!r}: use a local path, file:, runs:/, models:/, "
             "mlflow-artifacts:/ or s3://"
@@ -204,19 +200,11 @@ def download_artifacts(artifact_uri, dst_path, tracking_uri=None):
 
 def download_file(artifact_dir_uri, name, dst_path, tracking_uri=None):
     """Copy one file of the artifact folder at artifact_dir_uri into dst_path (NotFound if absent)."""
-    if scheme_of(artifact_dir_uri) == "s3":
-        from runtime.models import s3
-
-        return s3.download(f"{artifact_dir_uri.rstrip('/')}/{name}", dst_path)
     return _repository(artifact_dir_uri, tracking_uri).download_artifacts(name, dst_path)
 
 
 def upload_file(local_file, artifact_dir_uri, tracking_uri=None):
     """Put one local file into the artifact folder at artifact_dir_uri (overwriting it)."""
-    if scheme_of(artifact_dir_uri) == "s3":
-        from runtime.models import s3
-
-        return s3.upload_file(local_file, artifact_dir_uri)
     return _repository(artifact_dir_uri, tracking_uri).log_artifact(local_file)
 
 

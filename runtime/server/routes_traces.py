@@ -15,17 +15,11 @@ and return the response message as a dict.
 import json
 
 from runtime.errors import InvalidParameter, MlfError, NotFound
-from runtime.server.protocol import (
-    endpoint,
-    error_response,
-    internal_error_response,
-    missing_parameter,
-    require,
-    rpc_info,
-)
+from runtime.server.routing import endpoint, error_response, internal_error_response, require
 from runtime.server.routes_tracking import paged
 from runtime.store.contract.traces import TRACE_SPANS_FILE, UNSET
 from runtime.validation import validate_experiment_id, validate_trace_id
+from runtime.wire.protocol import missing_parameter, rpc_info
 
 SERVICE = "mlflow.MlflowService."
 SEARCH_TRACES_MAX_RESULTS = 500  # MLflow's server refuses more per request
@@ -82,6 +76,41 @@ class TraceHandlers:
             self.store.log_spans(info.experiment_id, spans)
         stored = self.store.start_trace(info)
         return {"trace": {"trace_info": stored.to_proto_json()}}
+
+    # ---- the deprecated v2 pair: start (IN_PROGRESS), then end with a status -----------------
+    def start_trace_v2(self, body, request):
+        import uuid
+
+        from runtime.store.contract.traces import now_ms
+        from runtime.tracing.entities import TraceInfo, TraceState, _string_map
+
+        info = TraceInfo(
+            trace_id=uuid.uuid4().hex,
+            experiment_id=validate_experiment_id(require(body, "experiment_id")),
+            request_time=body.get("timestamp_ms") or now_ms(),
+            state=TraceState.IN_PROGRESS,
+            trace_metadata=_string_map(body.get("request_metadata"), "request_metadata"),
+            tags=_string_map(body.get("tags"), "tags"),
+        )
+        return {"trace_info": self.store.start_trace(info).to_v2_dict()}
+
+    def end_trace_v2(self, body, request):
+        import dataclasses
+
+        from runtime.store.contract.traces import now_ms
+        from runtime.tracing.entities import TraceState, _string_map
+
+        existing = self.store.get_trace_info(validate_trace_id(require(body, "request_id")))
+        end_ms = body.get("timestamp_ms") or now_ms()
+        ended = dataclasses.replace(
+            existing,
+            state=TraceState.validate(body.get("status")),
+            execution_duration=max(0, end_ms - existing.request_time),
+            trace_metadata={**existing.trace_metadata, **_string_map(body.get("request_metadata"), "request_metadata")},
+            tags={**existing.tags, **_string_map(body.get("tags"), "tags")},
+            assessments=[],
+        )
+        return {"trace_info": self.store.start_trace(ended).to_v2_dict()}
 
     def get_trace_info_v3(self, body, request):
         info = self.store.get_trace_info(require(body, "trace_id"))
@@ -248,11 +277,12 @@ class TraceHandlers:
 
     # ---- UI helper -----------------------------------------------------------
     def get_trace_artifact(self, body, request):
-        from starlette.responses import Response
+        """The trace's spans as the attachment traces.json (sent as text/plain, as MLflow does)."""
+        from runtime.server.artifact_files import attachment_response
 
         trace = self._with_artifact_spans(self.store.get_trace(self._trace_id(body)))
         payload = json.dumps({"spans": [s.to_dict() for s in trace.spans]}, ensure_ascii=False)
-        return Response(payload, media_type="application/octet-stream")
+        return attachment_response(payload.encode("utf-8"), TRACE_SPANS_FILE)
 
 
 def _otlp_endpoint(ctx):
@@ -309,6 +339,8 @@ RPC_HANDLERS = [
     ("getScorer", "get_scorer", True),
     ("deleteScorer", "delete_scorer", True),
     ("startTraceV3", "start_trace_v3", False),
+    ("startTrace", "start_trace_v2", True),
+    ("endTrace", "end_trace_v2", True),
     ("createAssessment", "create_assessment", False),
     ("updateAssessment", "update_assessment", False),
     ("GetAssessment", "get_assessment", True),

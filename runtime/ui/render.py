@@ -98,7 +98,7 @@ class Page:
         self.request = request
         self.theme = theme_of(request)
 
-    def url(self, path, **query):
+    def url(self, url_path, **query):
         """A link inside the UI, under --static-prefix; None values are left out of the query."""
         items = [(k, v) for k, v in query.items() if v not in (None, "", [], ())]
         pairs = []
@@ -107,7 +107,7 @@ class Page:
                 pairs.extend((key, item) for item in value)
             else:
                 pairs.append((key, value))
-        return self.prefix + path + ("?" + urlencode(pairs) if pairs else "")
+        return self.prefix + url_path + ("?" + urlencode(pairs) if pairs else "")
 
     def asset(self, name):
         return CATALOG.url(self.prefix, name)

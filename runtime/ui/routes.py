@@ -74,7 +74,7 @@ def page_endpoint(ui, function):
 def routes(ctx):
     from starlette.routing import Route
 
-    from runtime.ui import assets, pages_experiments
+    from runtime.ui import assets, pages_compare, pages_experiments, pages_models, pages_run, pages_runs, pages_traces
 
     ui = UiContext(ctx)
 
@@ -86,6 +86,11 @@ def routes(ctx):
         page("/experiments", pages_experiments.experiments),
         page("/compare-experiments", pages_experiments.compare_experiments),
         Route("/ui-static/{digest}/{name:path}", assets.serve, methods=["GET", "HEAD"]),
+        *pages_runs.routes(page),
+        *pages_run.routes(page),
+        *pages_compare.routes(page),
+        *pages_models.routes(page),
+        *pages_traces.routes(page),
     ]
     return table
 

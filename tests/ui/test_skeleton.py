@@ -129,11 +129,16 @@ def test_static_prefix_links(prefixed):
     assert prefixed.get("/").status_code == 404
     response = prefixed.get("/sub/mlf/")
     assert response.status_code == 200
-    assert_escaped(response.text)
-    for link in links(response.text):
-        assert link.startswith("/sub/mlf/"), link
-    for url in static_urls(response.text):
-        assert prefixed.get(url).status_code == 200
+    run_id = re.search(r'"/sub/mlf/runs/([0-9a-f]+)"', prefixed.get(f"/sub/mlf/experiments/{experiment_id}").text)
+    for path in ("/", f"/experiments/{experiment_id}", f"/runs/{run_id.group(1)}", f"/runs/{run_id.group(1)}/artifacts"):
+        page = prefixed.get("/sub/mlf" + path)
+        assert page.status_code == 200, path
+        assert_escaped(page.text)
+        for link in links(page.text):
+            assert link.startswith("/sub/mlf/") or link == "data:,", (path, link)
+        for url in static_urls(page.text):
+            assert prefixed.get(url).status_code == 200
+        assert 'data-prefix="/sub/mlf"' in page.text
     assert prefixed.get("/sub/mlf", follow_redirects=False).status_code in (307, 308)
     assert prefixed.get(f"/sub/mlf/experiments").status_code == 200
     assert 'var routes' in response.text and '"/sub/mlf"' in response.text

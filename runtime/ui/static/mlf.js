@@ -42,7 +42,7 @@ var mlf = (function () {
       if (!el.name || el.disabled) return;
       body[el.name] = el.value;
     });
-    api(form.dataset.api, body).then(function (data) { after(form.dataset.then, data); },
+    api(form.dataset.api, body, form.dataset.method).then(function (data) { after(form.dataset.then, data); },
                                      function (e) { showError(form, e); });
   }
 

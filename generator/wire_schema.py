@@ -1,21 +1,18 @@
-"""Rebuild runtime/server/proto_schema.json from the MLflow REST reference dump.
+"""Render runtime/wire/proto_schema.json from the MLflow REST reference dump.
 
 The server parses requests by message schema (field names, camelCase json
 names, types, enums, defaults, required flags) and mounts each RPC at the
-paths MLflow serves it on. Those facts live in
-tests/data/reference/mlflow-rest.json; this script keeps only what the server
-needs, in a compact file shipped with the runtime.
-
-    python tests/server/build_proto_schema.py [REFERENCE_JSON]
+paths MLflow serves it on; the REST clients call each RPC at the same paths.
+Those facts live in spec/reference/mlflow-rest.json; this keeps only what the
+wire layer needs, in a compact file shipped with the runtime.
 """
 
 import json
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_REFERENCE = ROOT / "tests" / "data" / "reference" / "mlflow-rest.json"
-TARGET = ROOT / "runtime" / "server" / "proto_schema.json"
+SPEC_DIR = Path(__file__).resolve().parent.parent / "spec"
+REFERENCE = SPEC_DIR / "reference" / "mlflow-rest.json"
+TARGET = "runtime/wire/proto_schema.json"
 
 
 def compact_field(field):
@@ -68,12 +65,6 @@ def render(reference):
     return "\n".join(lines) + "\n"
 
 
-def main(argv):
-    source = Path(argv[1]) if len(argv) > 1 else DEFAULT_REFERENCE
-    reference = json.loads(source.read_text(encoding="utf-8"))
-    TARGET.write_text(render(reference), encoding="utf-8")
-    print(f"wrote {TARGET}")
-
-
-if __name__ == "__main__":
-    main(sys.argv)
+def render_wire_schema(reference_path=REFERENCE):
+    """{TARGET: text} for the generator's file table."""
+    return {TARGET: render(json.loads(Path(reference_path).read_text(encoding="utf-8")))}
