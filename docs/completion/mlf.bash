@@ -8,7 +8,7 @@
 # The words that name subcommands of a command path (aliases included).
 _mlf_subcommands() {
     case "$1" in
-        "") REPLY="artifacts autolog crypto db deployments experiments gateway gc mcp models run runs scorers server ui traces" ;;
+        "") REPLY="artifacts autolog crypto db deployments experiments gateway gc mcp models run runs sagemaker scorers server ui traces" ;;
         "artifacts") REPLY="download list log-artifact log-artifacts" ;;
         "autolog") REPLY="claude" ;;
         "autolog claude") REPLY="stop-hook" ;;
@@ -20,6 +20,7 @@ _mlf_subcommands() {
         "mcp") REPLY="run" ;;
         "models") REPLY="build-docker generate-dockerfile predict prepare-env serve update-pip-requirements" ;;
         "runs") REPLY="create delete describe link-traces list restore" ;;
+        "sagemaker") REPLY="build-and-push-container deploy-transform-job push-model terminate-transform-job" ;;
         "scorers") REPLY="list register-llm-judge" ;;
         "traces") REPLY="delete delete-assessment delete-tag evaluate get get-assessment log-expectation log-feedback search set-tag update-assessment" ;;
         *) REPLY="" ;;
@@ -41,6 +42,7 @@ _mlf_child() {
         "|models") REPLY="models" ;;
         "|run") REPLY="run" ;;
         "|runs") REPLY="runs" ;;
+        "|sagemaker") REPLY="sagemaker" ;;
         "|scorers") REPLY="scorers" ;;
         "|server") REPLY="server" ;;
         "|ui") REPLY="server" ;;
@@ -88,6 +90,10 @@ _mlf_child() {
         "runs|link-traces") REPLY="runs link-traces" ;;
         "runs|list") REPLY="runs list" ;;
         "runs|restore") REPLY="runs restore" ;;
+        "sagemaker|build-and-push-container") REPLY="sagemaker build-and-push-container" ;;
+        "sagemaker|deploy-transform-job") REPLY="sagemaker deploy-transform-job" ;;
+        "sagemaker|push-model") REPLY="sagemaker push-model" ;;
+        "sagemaker|terminate-transform-job") REPLY="sagemaker terminate-transform-job" ;;
         "scorers|list") REPLY="scorers list" ;;
         "scorers|register-llm-judge") REPLY="scorers register-llm-judge" ;;
         "traces|delete") REPLY="traces delete" ;;
@@ -164,10 +170,15 @@ _mlf_options() {
         "runs link-traces") REPLY="--run-id --trace-id -t --help" ;;
         "runs list") REPLY="--experiment-id --view -v --output --help" ;;
         "runs restore") REPLY="--run-id --help" ;;
+        "sagemaker") REPLY="--help" ;;
+        "sagemaker build-and-push-container") REPLY="--build --no-build --push --no-push --container -c --network --install-java --env-manager --mlflow-home --help" ;;
+        "sagemaker deploy-transform-job") REPLY="--job-name -n --model-uri -m --input-data-type --input-uri -u --content-type --output-path -o --compression-type --split-type -s --accept -a --assemble-with --input-filter --output-filter --join-resource -j --execution-role-arn -e --bucket -b --image-url -i --region-name --instance-type -t --instance-count -c --vpc-config -v --flavor -f --archive --async --timeout --help" ;;
+        "sagemaker push-model") REPLY="--model-name -n --model-uri -m --execution-role-arn -e --bucket -b --image-url -i --region-name --vpc-config -v --flavor -f --help" ;;
+        "sagemaker terminate-transform-job") REPLY="--job-name -n --region-name -r --archive --async --timeout --help" ;;
         "scorers") REPLY="--help" ;;
         "scorers list") REPLY="--experiment-id -x --builtin -b --output --help" ;;
         "scorers register-llm-judge") REPLY="--name -n --instructions -i --model -m --experiment-id -x --description -d --base-url --extra-headers --help" ;;
-        "server") REPLY="--backend-store-uri --registry-store-uri --default-artifact-root --serve-artifacts --no-serve-artifacts --artifacts-only --artifacts-destination --host -h --port -p --workers -w --static-prefix --allowed-hosts --cors-allowed-origins --disable-security-middleware --x-frame-options --gunicorn-opts --waitress-opts --uvicorn-opts --dev --expose-prometheus --help" ;;
+        "server") REPLY="--backend-store-uri --registry-store-uri --default-artifact-root --serve-artifacts --no-serve-artifacts --artifacts-only --artifacts-destination --host -h --port -p --workers -w --static-prefix --allowed-hosts --cors-allowed-origins --disable-security-middleware --x-frame-options --gunicorn-opts --waitress-opts --uvicorn-opts --dev --expose-prometheus --secrets-cache-ttl --secrets-cache-max-size --help" ;;
         "traces") REPLY="--help" ;;
         "traces delete") REPLY="--experiment-id -x --trace-ids --max-timestamp-millis --max-traces --help" ;;
         "traces delete-assessment") REPLY="--trace-id --assessment-id --help" ;;
@@ -337,6 +348,44 @@ _mlf_option_value() {
         "runs list|--view"|"runs list|-v") REPLY="text" ;;
         "runs list|--output") REPLY="choice:table,json,csv" ;;
         "runs restore|--run-id") REPLY="text" ;;
+        "sagemaker build-and-push-container|--container"|"sagemaker build-and-push-container|-c") REPLY="text" ;;
+        "sagemaker build-and-push-container|--network") REPLY="text" ;;
+        "sagemaker build-and-push-container|--install-java") REPLY="text" ;;
+        "sagemaker build-and-push-container|--env-manager") REPLY="text" ;;
+        "sagemaker build-and-push-container|--mlflow-home") REPLY="text" ;;
+        "sagemaker deploy-transform-job|--job-name"|"sagemaker deploy-transform-job|-n") REPLY="text" ;;
+        "sagemaker deploy-transform-job|--model-uri"|"sagemaker deploy-transform-job|-m") REPLY="text" ;;
+        "sagemaker deploy-transform-job|--input-data-type") REPLY="text" ;;
+        "sagemaker deploy-transform-job|--input-uri"|"sagemaker deploy-transform-job|-u") REPLY="text" ;;
+        "sagemaker deploy-transform-job|--content-type") REPLY="text" ;;
+        "sagemaker deploy-transform-job|--output-path"|"sagemaker deploy-transform-job|-o") REPLY="text" ;;
+        "sagemaker deploy-transform-job|--compression-type") REPLY="text" ;;
+        "sagemaker deploy-transform-job|--split-type"|"sagemaker deploy-transform-job|-s") REPLY="text" ;;
+        "sagemaker deploy-transform-job|--accept"|"sagemaker deploy-transform-job|-a") REPLY="text" ;;
+        "sagemaker deploy-transform-job|--assemble-with") REPLY="text" ;;
+        "sagemaker deploy-transform-job|--input-filter") REPLY="text" ;;
+        "sagemaker deploy-transform-job|--output-filter") REPLY="text" ;;
+        "sagemaker deploy-transform-job|--join-resource"|"sagemaker deploy-transform-job|-j") REPLY="text" ;;
+        "sagemaker deploy-transform-job|--execution-role-arn"|"sagemaker deploy-transform-job|-e") REPLY="text" ;;
+        "sagemaker deploy-transform-job|--bucket"|"sagemaker deploy-transform-job|-b") REPLY="text" ;;
+        "sagemaker deploy-transform-job|--image-url"|"sagemaker deploy-transform-job|-i") REPLY="text" ;;
+        "sagemaker deploy-transform-job|--region-name") REPLY="text" ;;
+        "sagemaker deploy-transform-job|--instance-type"|"sagemaker deploy-transform-job|-t") REPLY="text" ;;
+        "sagemaker deploy-transform-job|--instance-count"|"sagemaker deploy-transform-job|-c") REPLY="text" ;;
+        "sagemaker deploy-transform-job|--vpc-config"|"sagemaker deploy-transform-job|-v") REPLY="text" ;;
+        "sagemaker deploy-transform-job|--flavor"|"sagemaker deploy-transform-job|-f") REPLY="text" ;;
+        "sagemaker deploy-transform-job|--timeout") REPLY="text" ;;
+        "sagemaker push-model|--model-name"|"sagemaker push-model|-n") REPLY="text" ;;
+        "sagemaker push-model|--model-uri"|"sagemaker push-model|-m") REPLY="text" ;;
+        "sagemaker push-model|--execution-role-arn"|"sagemaker push-model|-e") REPLY="text" ;;
+        "sagemaker push-model|--bucket"|"sagemaker push-model|-b") REPLY="text" ;;
+        "sagemaker push-model|--image-url"|"sagemaker push-model|-i") REPLY="text" ;;
+        "sagemaker push-model|--region-name") REPLY="text" ;;
+        "sagemaker push-model|--vpc-config"|"sagemaker push-model|-v") REPLY="text" ;;
+        "sagemaker push-model|--flavor"|"sagemaker push-model|-f") REPLY="text" ;;
+        "sagemaker terminate-transform-job|--job-name"|"sagemaker terminate-transform-job|-n") REPLY="text" ;;
+        "sagemaker terminate-transform-job|--region-name"|"sagemaker terminate-transform-job|-r") REPLY="text" ;;
+        "sagemaker terminate-transform-job|--timeout") REPLY="text" ;;
         "scorers list|--experiment-id"|"scorers list|-x") REPLY="text" ;;
         "scorers list|--output") REPLY="choice:table,json" ;;
         "scorers register-llm-judge|--name"|"scorers register-llm-judge|-n") REPLY="text" ;;
@@ -361,6 +410,8 @@ _mlf_option_value() {
         "server|--waitress-opts") REPLY="text" ;;
         "server|--uvicorn-opts") REPLY="text" ;;
         "server|--expose-prometheus") REPLY="dir" ;;
+        "server|--secrets-cache-ttl") REPLY="text" ;;
+        "server|--secrets-cache-max-size") REPLY="text" ;;
         "traces delete|--experiment-id"|"traces delete|-x") REPLY="text" ;;
         "traces delete|--trace-ids") REPLY="text" ;;
         "traces delete|--max-timestamp-millis") REPLY="text" ;;

@@ -15,12 +15,13 @@ from urllib.parse import urlparse
 from runtime.errors import InvalidParameter, MlfError, NotFound
 
 ENTRY_POINT_GROUP = "mlflow.deployments"
-# mlf's own targets, in mlflow's order.
+# mlf's own targets, in mlflow's order; sagemaker comes last as in mlflow.
 BUILTIN_TARGETS = (
     ("databricks", "runtime.deployments.databricks"),
     ("http", "runtime.deployments.gateway"),
     ("https", "runtime.deployments.gateway"),
     ("openai", "runtime.deployments.openai"),
+    ("sagemaker", "runtime.deployments.sagemaker"),
 )
 REQUIRED_FUNCTIONS = ("target_help", "run_local")
 PLUGINS_PAGE = "https://mlflow.org/docs/latest/plugins.html#community-plugins"

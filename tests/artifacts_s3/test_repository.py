@@ -116,12 +116,19 @@ def test_content_type_and_upload_extra_args(bucket, aws_env, tmp_path, monkeypat
         get_artifact_repository(f"s3://{bucket}").log_artifact(str(tmp_path / "page.html"))
 
 
-def test_ignore_tls_still_talks_to_the_endpoint(bucket, aws_env, tmp_path, monkeypatch):
+def test_every_operation_accepts_the_client_settings(bucket, aws_env, tmp_path, monkeypatch):
+    """TLS skipping, path addressing and the bucket-owner check reach every S3 call boto3 makes."""
     monkeypatch.setenv("MLFLOW_S3_IGNORE_TLS", "true")
+    monkeypatch.setenv("MLFLOW_BOTO_CLIENT_ADDRESSING_STYLE", "path")
+    monkeypatch.setenv("MLFLOW_S3_EXPECTED_BUCKET_OWNER", "123456789012")  # moto's account
     (tmp_path / "f.txt").write_text("f")
-    repository = get_artifact_repository(f"s3://{bucket}/tls")
+    repository = get_artifact_repository(f"s3://{bucket}/settings")
     repository.log_artifact(str(tmp_path / "f.txt"))
     assert [i.path for i in repository.list_artifacts()] == ["f.txt"]
+    assert open(repository.download_artifacts("f.txt", str(tmp_path / "out"))).read() == "f"
+    with repository.open_artifact("f.txt") as body:
+        assert body.read() == b"f"
+    assert repository.delete_artifacts("f.txt") == 1
 
 
 def test_delete_removes_a_folder_or_a_file_and_nothing_beside_it(bucket, aws_env, tmp_path):

@@ -37,7 +37,7 @@ def test_unknown_target_names_the_installed_ones(mlf):
     assert result.returncode == 1
     line = _error_line(result)
     assert line.startswith('Error: No plugin found for managing model deployments to "nosuch".')
-    assert line.endswith("databricks, http, https, openai")
+    assert line.endswith("databricks, http, https, openai, sagemaker")
     assert "faketarget" in line
 
 
@@ -78,6 +78,6 @@ def test_listing_targets_imports_no_plugin(plugin_site, monkeypatch):
     importlib.invalidate_caches()
     before = set(sys.modules)
     targets = plugins.installed_targets()
-    assert list(targets)[-4:] == ["databricks", "http", "https", "openai"]
+    assert list(targets)[-5:] == ["databricks", "http", "https", "openai", "sagemaker"]
     assert targets["faketarget"] == "mlflow_test_plugin.fake_deployment_plugin"
     assert not [m for m in set(sys.modules) - before if m.startswith(("mlflow_test_plugin", "mlf_broken_targets"))]
