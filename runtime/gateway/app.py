@@ -1,5 +1,5 @@
 """The gateway's HTTP API (starlette): mlflow's endpoint and route listings, the invocation
-routes, the OpenAI-compatible /v1 routes and /health. One httpx client per process carries
+routes, the OpenAI-compatible /v1 routes and /health. One aiohttp session per process carries
 every upstream call (pooled connections); the configuration is reloaded from its file and
 swapped in whole when it changes.
 """
@@ -27,7 +27,7 @@ log = logging.getLogger("mlf.gateway")
 PAGE_SIZE = 3000
 LEGACY_PAGE_SIZE = 3000
 RELOAD_POLL_SECONDS = 0.5
-DEFAULT_TIMEOUT_SECONDS = 300
+DEFAULT_TIMEOUT_SECONDS = 300  # mlflow's MLFLOW_GATEWAY_ROUTE_TIMEOUT_SECONDS default
 LIMITS_DIR_ENV = "MLF_GATEWAY_LIMITS_DIR"
 
 
@@ -108,11 +108,10 @@ class Gateway:
                 log.exception("Configuration reload failed")
 
     async def start(self):
-        import httpx
+        from runtime.gateway.http import UpstreamClient
 
         timeout = float(self.environ.get("MLFLOW_GATEWAY_ROUTE_TIMEOUT_SECONDS") or DEFAULT_TIMEOUT_SECONDS)
-        self.http = httpx.AsyncClient(timeout=httpx.Timeout(timeout),
-                                      limits=httpx.Limits(max_connections=200, max_keepalive_connections=100))
+        self.http = UpstreamClient(timeout)
 
     async def stop(self):
         if self.http is not None:
@@ -130,28 +129,33 @@ class Gateway:
         return _json(await _call(provider.invoke(self.http, kind, payload)))
 
     def _stream(self, provider, kind, payload):
-        async def events():
-            try:
-                async for chunk in provider.stream(self.http, kind, payload):
-                    yield f"data: {json.dumps(chunk, separators=(',', ':'))}\n\n"
-            except Exception as exc:
-                error = _upstream_error(exc)
-                detail = error.detail if isinstance(error.detail, str) else json.dumps(error.detail)
-                yield "data: " + json.dumps({"error": {"message": detail, "type": type(exc).__name__}}) + "\n\n"
-            yield "data: [DONE]\n\n"
+        return stream_response(provider, self.http, kind, payload)
 
-        return StreamingResponse(events(), media_type="text/event-stream")
+
+def stream_response(provider, http, kind, payload):
+    """Server-sent events of the provider's OpenAI chunks, ending with `data: [DONE]`; a failure
+    mid-stream becomes one `{"error": ...}` event (the status line has already been sent)."""
+
+    async def events():
+        try:
+            async for chunk in provider.stream(http, kind, payload):
+                yield f"data: {json.dumps(chunk, separators=(',', ':'))}\n\n"
+        except Exception as exc:
+            error = _upstream_error(exc)
+            detail = error.detail if isinstance(error.detail, str) else json.dumps(error.detail)
+            yield "data: " + json.dumps({"error": {"message": detail, "type": type(exc).__name__}}) + "\n\n"
+        yield "data: [DONE]\n\n"
+
+    return StreamingResponse(events(), media_type="text/event-stream")
 
 
 def _upstream_error(exc):
-    import httpx
+    from runtime.gateway.http import UpstreamError
 
     if isinstance(exc, GatewayError):
         return exc
-    if isinstance(exc, httpx.TimeoutException):
-        return GatewayError(504, "The provider did not answer in time (MLFLOW_GATEWAY_ROUTE_TIMEOUT_SECONDS).")
-    if isinstance(exc, httpx.HTTPError):
-        return GatewayError(502, f"Could not reach the provider: {type(exc).__name__}.")
+    if isinstance(exc, UpstreamError):
+        return GatewayError(exc.status, str(exc))
     raise exc
 
 
@@ -275,4 +279,5 @@ def build_app(gateway):
 def create_app_from_env():
     """uvicorn's factory in each worker: the config path comes from MLFLOW_GATEWAY_CONFIG."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("aiohttp").setLevel(logging.WARNING)
     return build_app(Gateway(os.environ["MLFLOW_GATEWAY_CONFIG"]))
