@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from bench.procstat import ROOT, clean_env, compile_sources
-from bench.server import free_port, print_ratio_table, start, stop, tree_rss_mib
+from bench.server import free_port, print_ratio_table, start, stop, tree_rss_mib, wait_ready
 
 _FAKE_PROVIDER = r"""
 import json, sys, uvicorn
@@ -109,7 +109,7 @@ def measure_gateway(name, argv, env, folder, upstream_direct, args):
         port = free_port()
         proc = start(argv + ["--port", str(port)], env, folder)
         try:
-            startups.append(wait_healthy(proc, f"http://127.0.0.1:{port}/health"))
+            startups.append(wait_ready(proc, f"http://127.0.0.1:{port}/health", timeout=180))
             if attempt == args.starts - 1:
                 url = f"http://127.0.0.1:{port}/endpoints/chat/invocations"
                 for stream in (False, True):
@@ -166,23 +166,6 @@ def main():
     rows.append(("memory of the gateway process tree", "MiB", mine["rss"], theirs["rss"]))
     print_ratio_table(f"AI gateway, --workers {args.workers}, fake provider answering instantly "
                       f"(direct p50 {direct[False][0]:.2f} ms, streaming {direct[True][0]:.2f} ms)", rows)
-
-
-def wait_healthy(proc, url, timeout=180.0):
-    """Seconds until url answers 200 (a booting worker may accept and not answer: keep polling)."""
-    import requests
-
-    began = time.perf_counter()
-    while time.perf_counter() - began < timeout:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gateway exited with {proc.returncode}: {proc.stderr.read().decode()[-2000:]}")
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return time.perf_counter() - began
-        except requests.RequestException:
-            pass
-        time.sleep(0.02)
-    raise RuntimeError(f"{url} not ready after {timeout}s")
 
 
 def wait_ready_post(proc, url, timeout=30.0):

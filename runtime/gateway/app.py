@@ -12,8 +12,7 @@ import logging
 import os
 
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from runtime.gateway.config import GatewayConfigError, read_config_file
@@ -24,8 +23,7 @@ from runtime.gateway.providers import registry
 from runtime.gateway.state import GatewayState
 
 log = logging.getLogger("mlf.gateway")
-PAGE_SIZE = 3000
-LEGACY_PAGE_SIZE = 3000
+PAGE_SIZE = 3000  # mlflow pages endpoints and legacy routes by 3000
 RELOAD_POLL_SECONDS = 0.5
 DEFAULT_TIMEOUT_SECONDS = 300  # mlflow's MLFLOW_GATEWAY_ROUTE_TIMEOUT_SECONDS default
 LIMITS_DIR_ENV = "MLF_GATEWAY_LIMITS_DIR"
@@ -177,36 +175,33 @@ def build_app(gateway):
     async def health(request):
         return _json({"status": "OK"})
 
-    async def list_endpoints(request):
-        items = [e.to_json() for e in gateway.state.endpoints.values()]
+    def named(items, request, kind):
+        """The endpoint or route named in the path, or mlflow's 404 for it."""
+        name = request.path_params["name"]
+        if name not in items:
+            raise GatewayError(404, f"The {kind} '{name}' is not present or active on the server. "
+                                    f"Please verify the {kind} name.")
+        return items[name]
+
+    def listing(request, key, render):
+        items = [render(e) for e in gateway.state.endpoints.values()]
         page = _page(items, request.query_params.get("page_token"), PAGE_SIZE)
-        return _json({"endpoints": page.pop("items"), **page})
+        return _json({key: page.pop("items"), **page})
+
+    async def list_endpoints(request):
+        return listing(request, "endpoints", lambda e: e.to_json())
 
     async def get_endpoint(request):
-        endpoint = gateway.state.endpoints.get(request.path_params["name"])
-        if endpoint is None:
-            return _detail(404, f"The endpoint '{request.path_params['name']}' is not present or active on the "
-                                "server. Please verify the endpoint name.")
-        return _json(endpoint.to_json())
+        return _json(named(gateway.state.endpoints, request, "endpoint").to_json())
 
     async def legacy_list_routes(request):
-        items = [e.to_legacy_json() for e in gateway.state.endpoints.values()]
-        page = _page(items, request.query_params.get("page_token"), LEGACY_PAGE_SIZE)
-        return _json({"routes": page.pop("items"), **page})
+        return listing(request, "routes", lambda e: e.to_legacy_json())
 
     async def legacy_get_route(request):
-        endpoint = gateway.state.endpoints.get(request.path_params["name"])
-        if endpoint is None:
-            return _detail(404, f"The route '{request.path_params['name']}' is not present or active on the "
-                                "server. Please verify the route name.")
-        return _json(endpoint.to_legacy_json())
+        return _json(named(gateway.state.endpoints, request, "route").to_legacy_json())
 
     async def get_route(request):
-        route = gateway.state.routes.get(request.path_params["name"])
-        if route is None:
-            return _detail(404, f"The route '{request.path_params['name']}' is not present or active on the "
-                                "server. Please verify the route name.")
-        return _json(route.to_json())
+        return _json(named(gateway.state.routes, request, "route").to_json())
 
     async def get_limits(request):
         return _detail(501, "The get_limits API is not available yet.")
