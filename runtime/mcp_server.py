@@ -3,8 +3,9 @@
 Tools carry MLflow's MCP tool names, so prompts written for `mlflow mcp run`
 work here too: search_traces, get_trace, set_trace_tag, delete_trace_tag,
 log_trace_feedback, log_trace_expectation, get_trace_assessment,
-update_trace_assessment and delete_trace_assessment. The store is the one
-MLFLOW_TRACKING_URI names; it is opened on the first tool call.
+update_trace_assessment and delete_trace_assessment, plus the deployment tools of
+runtime.deployments.mcp_tools. The store is the one MLFLOW_TRACKING_URI names; it is
+opened on the first tool call.
 """
 
 import os
@@ -53,6 +54,10 @@ def build_server(store_factory):
         if "store" not in opened:
             opened["store"] = store_factory()
         return opened["store"]
+
+    from runtime.deployments.mcp_tools import register as register_deployment_tools
+
+    register_deployment_tools(tool)
 
     @tool()
     def search_traces(experiment_id: str, filter_string: str | None = None, max_results: int = 100,
