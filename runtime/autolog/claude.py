@@ -141,7 +141,7 @@ def status(project):
 def setup(project, tracking_uri=None, experiment_id=None, experiment_name=None, local=False, program="mlf"):
     """Write the hook and env into the project's settings; returns the settings file path."""
     if experiment_id and experiment_name:
-        raise UsageError("Choose either --experiment-id or --experiment-name, not both.")
+        raise UsageError("Choose either an experiment id or an experiment name, not both.")
     if not os.path.isdir(project):
         raise UsageError(f"Directory {project!r} does not exist")
     values = {"MLFLOW_TRACKING_URI": tracking_uri, "MLFLOW_EXPERIMENT_ID": experiment_id,

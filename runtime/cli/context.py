@@ -5,13 +5,13 @@ import sys
 
 
 class Context:
-    def __init__(self, command_path, sources, stdout=None, stderr=None, environ=None):
+    def __init__(self, command_path, sources, stdout=None, stderr=None, environ=None, stores=None):
         self.command_path = command_path
         self.sources = sources  # dest -> "commandline" | "envvar" | "default"
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr
         self.environ = os.environ if environ is None else environ
-        self._stores = {}
+        self._stores = {} if stores is None else stores  # the MCP server shares one cache across calls
 
     def given(self, dest):
         """True when the user chose this value (command line or env var), not the default."""

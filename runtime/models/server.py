@@ -146,9 +146,9 @@ def parse_workers(workers):
     try:
         count = int(workers)
     except (TypeError, ValueError):
-        raise InvalidParameter(f"--workers must be a whole number, got {workers!r}") from None
+        raise InvalidParameter.for_param("workers", f"must be a whole number, got {workers!r}") from None
     if count < 1:
-        raise InvalidParameter(f"--workers must be at least 1, got {count}")
+        raise InvalidParameter.for_param("workers", f"must be at least 1, got {count}")
     return count
 
 

@@ -137,9 +137,9 @@ def evaluate_traces(store, experiment_id, trace_ids, scorer_specs, environ=None,
     """Score every trace with every scorer; log the feedback to the traces; return TraceResults."""
     environ = os.environ if environ is None else environ
     if not trace_ids:
-        raise UsageError("Give at least one trace id in --trace-ids.")
+        raise UsageError.for_param("trace_ids", "needs at least one trace id.")
     if not scorer_specs:
-        raise UsageError("Give at least one scorer in --scorers.")
+        raise UsageError.for_param("scorers", "needs at least one scorer.")
     traces = _gather(store, experiment_id, trace_ids)
     scorers = resolve_scorers(store, experiment_id, scorer_specs)
     for scorer in scorers:

@@ -53,7 +53,7 @@ def test_deployment_tools(plugin_site, tmp_path):
     assert texts[0] == "List of all deployments:\n[{'name': 'fake_deployment_name'}]"
     assert texts[1] == "\nfl deployment fake_deployment_name is created"
     assert texts[2] == ("Deployed locally at the key n using the model from m. It's flavor is None and config is "
-                        "{'k': 'v'}\n")
+                        "{'k': 'v'}")
     assert texts[3] == '"1"'
     assert texts[4] == "name: fake_endpoint_name\n\n"
     assert texts[5].startswith('Error executing tool list_deployments: No plugin found for managing model deployments to "nosuch".')
