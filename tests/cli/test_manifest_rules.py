@@ -126,7 +126,7 @@ def test_key_value_tags_reach_the_run(store_uri):
     assert code == 0
     run_id = out.split(" with id ")[1].split()[0]
     code, out, _ = _run("runs", "describe", "--run-id", run_id, "--output", "json")
-    tags = {tag["key"]: tag["value"] for tag in json.loads(out)["data"]["tags"]}
+    tags = json.loads(out)["data"]["tags"]
     assert tags["a"] == "1" and tags["url"] == "x?y=z"
 
 
