@@ -2,7 +2,7 @@
 
 from runtime.entities import ViewType
 from runtime.errors import InvalidParameter, NotFound, UsageError
-from runtime.store.base import SEARCH_MAX_RESULTS_THRESHOLD
+from runtime.store.contract.tracking import SEARCH_MAX_RESULTS_THRESHOLD
 from runtime.validation import validate_max_results
 
 _PAGE = 1000

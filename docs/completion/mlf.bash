@@ -178,7 +178,7 @@ _mlf_options() {
         "scorers") REPLY="--help" ;;
         "scorers list") REPLY="--experiment-id -x --builtin -b --output --help" ;;
         "scorers register-llm-judge") REPLY="--name -n --instructions -i --model -m --experiment-id -x --description -d --base-url --extra-headers --help" ;;
-        "server") REPLY="--backend-store-uri --registry-store-uri --default-artifact-root --serve-artifacts --no-serve-artifacts --artifacts-only --artifacts-destination --host -h --port -p --workers -w --static-prefix --allowed-hosts --cors-allowed-origins --disable-security-middleware --x-frame-options --gunicorn-opts --waitress-opts --uvicorn-opts --dev --expose-prometheus --help" ;;
+        "server") REPLY="--backend-store-uri --registry-store-uri --default-artifact-root --serve-artifacts --no-serve-artifacts --artifacts-only --artifacts-destination --host -h --port -p --workers -w --static-prefix --allowed-hosts --cors-allowed-origins --disable-security-middleware --x-frame-options --gunicorn-opts --waitress-opts --uvicorn-opts --dev --expose-prometheus --secrets-cache-ttl --secrets-cache-max-size --help" ;;
         "traces") REPLY="--help" ;;
         "traces delete") REPLY="--experiment-id -x --trace-ids --max-timestamp-millis --max-traces --help" ;;
         "traces delete-assessment") REPLY="--trace-id --assessment-id --help" ;;
@@ -410,6 +410,8 @@ _mlf_option_value() {
         "server|--waitress-opts") REPLY="text" ;;
         "server|--uvicorn-opts") REPLY="text" ;;
         "server|--expose-prometheus") REPLY="dir" ;;
+        "server|--secrets-cache-ttl") REPLY="text" ;;
+        "server|--secrets-cache-max-size") REPLY="text" ;;
         "traces delete|--experiment-id"|"traces delete|-x") REPLY="text" ;;
         "traces delete|--trace-ids") REPLY="text" ;;
         "traces delete|--max-timestamp-millis") REPLY="text" ;;

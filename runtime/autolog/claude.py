@@ -199,7 +199,7 @@ def run_stop_hook(stdin, stdout, stderr, environ):
         transcript = event.get("transcript_path")
         if not transcript:
             raise MlfError("the hook input has no transcript_path")
-        from runtime.store.registry import get_tracking_store
+        from runtime.store.factory import get_tracking_store
         from runtime.tracking_uri import resolve_tracking_uri
 
         store = get_tracking_store(resolve_tracking_uri(None, environ))

@@ -26,7 +26,7 @@ class Context:
         """The tracking store for uri (default: the tracking URI), opened once per command."""
         uri = self.tracking_uri(uri)
         if uri not in self._stores:
-            from runtime.store.registry import get_tracking_store
+            from runtime.store.factory import get_tracking_store
 
             self._stores[uri] = get_tracking_store(uri)
         return self._stores[uri]

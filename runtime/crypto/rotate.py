@@ -11,7 +11,7 @@ secret is an error instead of a silent success.
 import sys
 
 from runtime.crypto.envelope import PASSPHRASE_ENV, VERSION_ENV, DecryptionError, derive_kek, rewrap
-from runtime.errors import MlfError, UsageError
+from runtime.errors import MlfError
 from runtime.tracking_uri import SQL_SCHEMES, uri_scheme
 
 

@@ -1,5 +1,5 @@
 """The gateway's HTTP API (starlette): mlflow's endpoint and route listings, the invocation
-routes, the OpenAI-compatible /v1 routes and /health. One httpx client per process carries
+routes, the OpenAI-compatible /v1 routes and /health. One aiohttp session per process carries
 every upstream call (pooled connections); the configuration is reloaded from its file and
 swapped in whole when it changes.
 """
@@ -12,8 +12,7 @@ import logging
 import os
 
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from runtime.gateway.config import GatewayConfigError, read_config_file
@@ -24,10 +23,9 @@ from runtime.gateway.providers import registry
 from runtime.gateway.state import GatewayState
 
 log = logging.getLogger("mlf.gateway")
-PAGE_SIZE = 3000
-LEGACY_PAGE_SIZE = 3000
+PAGE_SIZE = 3000  # mlflow pages endpoints and legacy routes by 3000
 RELOAD_POLL_SECONDS = 0.5
-DEFAULT_TIMEOUT_SECONDS = 300
+DEFAULT_TIMEOUT_SECONDS = 300  # mlflow's MLFLOW_GATEWAY_ROUTE_TIMEOUT_SECONDS default
 LIMITS_DIR_ENV = "MLF_GATEWAY_LIMITS_DIR"
 
 
@@ -108,11 +106,10 @@ class Gateway:
                 log.exception("Configuration reload failed")
 
     async def start(self):
-        import httpx
+        from runtime.gateway.http import UpstreamClient
 
         timeout = float(self.environ.get("MLFLOW_GATEWAY_ROUTE_TIMEOUT_SECONDS") or DEFAULT_TIMEOUT_SECONDS)
-        self.http = httpx.AsyncClient(timeout=httpx.Timeout(timeout),
-                                      limits=httpx.Limits(max_connections=200, max_keepalive_connections=100))
+        self.http = UpstreamClient(timeout)
 
     async def stop(self):
         if self.http is not None:
@@ -130,28 +127,33 @@ class Gateway:
         return _json(await _call(provider.invoke(self.http, kind, payload)))
 
     def _stream(self, provider, kind, payload):
-        async def events():
-            try:
-                async for chunk in provider.stream(self.http, kind, payload):
-                    yield f"data: {json.dumps(chunk, separators=(',', ':'))}\n\n"
-            except Exception as exc:
-                error = _upstream_error(exc)
-                detail = error.detail if isinstance(error.detail, str) else json.dumps(error.detail)
-                yield "data: " + json.dumps({"error": {"message": detail, "type": type(exc).__name__}}) + "\n\n"
-            yield "data: [DONE]\n\n"
+        return stream_response(provider, self.http, kind, payload)
 
-        return StreamingResponse(events(), media_type="text/event-stream")
+
+def stream_response(provider, http, kind, payload):
+    """Server-sent events of the provider's OpenAI chunks, ending with `data: [DONE]`; a failure
+    mid-stream becomes one `{"error": ...}` event (the status line has already been sent)."""
+
+    async def events():
+        try:
+            async for chunk in provider.stream(http, kind, payload):
+                yield f"data: {json.dumps(chunk, separators=(',', ':'))}\n\n"
+        except Exception as exc:
+            error = _upstream_error(exc)
+            detail = error.detail if isinstance(error.detail, str) else json.dumps(error.detail)
+            yield "data: " + json.dumps({"error": {"message": detail, "type": type(exc).__name__}}) + "\n\n"
+        yield "data: [DONE]\n\n"
+
+    return StreamingResponse(events(), media_type="text/event-stream")
 
 
 def _upstream_error(exc):
-    import httpx
+    from runtime.gateway.http import UpstreamError
 
     if isinstance(exc, GatewayError):
         return exc
-    if isinstance(exc, httpx.TimeoutException):
-        return GatewayError(504, "The provider did not answer in time (MLFLOW_GATEWAY_ROUTE_TIMEOUT_SECONDS).")
-    if isinstance(exc, httpx.HTTPError):
-        return GatewayError(502, f"Could not reach the provider: {type(exc).__name__}.")
+    if isinstance(exc, UpstreamError):
+        return GatewayError(exc.status, str(exc))
     raise exc
 
 
@@ -173,36 +175,33 @@ def build_app(gateway):
     async def health(request):
         return _json({"status": "OK"})
 
-    async def list_endpoints(request):
-        items = [e.to_json() for e in gateway.state.endpoints.values()]
+    def named(items, request, kind):
+        """The endpoint or route named in the path, or mlflow's 404 for it."""
+        name = request.path_params["name"]
+        if name not in items:
+            raise GatewayError(404, f"The {kind} '{name}' is not present or active on the server. "
+                                    f"Please verify the {kind} name.")
+        return items[name]
+
+    def listing(request, key, render):
+        items = [render(e) for e in gateway.state.endpoints.values()]
         page = _page(items, request.query_params.get("page_token"), PAGE_SIZE)
-        return _json({"endpoints": page.pop("items"), **page})
+        return _json({key: page.pop("items"), **page})
+
+    async def list_endpoints(request):
+        return listing(request, "endpoints", lambda e: e.to_json())
 
     async def get_endpoint(request):
-        endpoint = gateway.state.endpoints.get(request.path_params["name"])
-        if endpoint is None:
-            return _detail(404, f"The endpoint '{request.path_params['name']}' is not present or active on the "
-                                "server. Please verify the endpoint name.")
-        return _json(endpoint.to_json())
+        return _json(named(gateway.state.endpoints, request, "endpoint").to_json())
 
     async def legacy_list_routes(request):
-        items = [e.to_legacy_json() for e in gateway.state.endpoints.values()]
-        page = _page(items, request.query_params.get("page_token"), LEGACY_PAGE_SIZE)
-        return _json({"routes": page.pop("items"), **page})
+        return listing(request, "routes", lambda e: e.to_legacy_json())
 
     async def legacy_get_route(request):
-        endpoint = gateway.state.endpoints.get(request.path_params["name"])
-        if endpoint is None:
-            return _detail(404, f"The route '{request.path_params['name']}' is not present or active on the "
-                                "server. Please verify the route name.")
-        return _json(endpoint.to_legacy_json())
+        return _json(named(gateway.state.endpoints, request, "route").to_legacy_json())
 
     async def get_route(request):
-        route = gateway.state.routes.get(request.path_params["name"])
-        if route is None:
-            return _detail(404, f"The route '{request.path_params['name']}' is not present or active on the "
-                                "server. Please verify the route name.")
-        return _json(route.to_json())
+        return _json(named(gateway.state.routes, request, "route").to_json())
 
     async def get_limits(request):
         return _detail(501, "The get_limits API is not available yet.")
@@ -275,4 +274,5 @@ def build_app(gateway):
 def create_app_from_env():
     """uvicorn's factory in each worker: the config path comes from MLFLOW_GATEWAY_CONFIG."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("aiohttp").setLevel(logging.WARNING)
     return build_app(Gateway(os.environ["MLFLOW_GATEWAY_CONFIG"]))

@@ -158,7 +158,7 @@ def set_registry_resolver(resolver):
 
 
 def registry_download_uri(parsed, tracking_uri):
-    from runtime.store.registry import resolve_registry_uri
+    from runtime.store.factory import resolve_registry_uri
 
     registry_uri = resolve_registry_uri(None, tracking_uri)
     if _registry_resolver is not None:
@@ -180,7 +180,7 @@ def logged_model_artifact_uri(model_id, tracking_uri):
 
 
 def _tracking_store(tracking_uri):
-    from runtime.store.registry import get_tracking_store
+    from runtime.store.factory import get_tracking_store
 
     return get_tracking_store(resolve_tracking_uri(tracking_uri))
 

@@ -223,7 +223,7 @@ def run_project(uri, entry_point="main", version=None, parameters=None, docker_a
                 experiment_id=None, backend="local", backend_config=None, env_manager=None, storage_dir=None,
                 run_id=None, run_name=None, build_image=False, tracking_uri=None, store=None):
     """Run the entry point synchronously; returns a SubmittedRun, raises MlfError when it fails."""
-    from runtime.store.registry import get_tracking_store
+    from runtime.store.factory import get_tracking_store
     from runtime.tracking_uri import resolve_tracking_uri
 
     backend = backend or "local"

@@ -66,7 +66,7 @@ class RegistryHandlers:
         tracking = self.ctx.tracking_store
 
         def open_store():
-            from runtime.store.registry import get_model_registry_store
+            from runtime.store.factory import get_model_registry_store
 
             return get_model_registry_store(self.ctx.registry_store_uri, tracking_store=tracking)
 

@@ -17,7 +17,7 @@ import json
 from runtime.errors import InvalidParameter, MlfError, NotFound
 from runtime.server.routing import endpoint, error_response, internal_error_response, require
 from runtime.server.routes_tracking import paged
-from runtime.store.trace_base import TRACE_SPANS_FILE, UNSET
+from runtime.store.contract.traces import TRACE_SPANS_FILE, UNSET
 from runtime.validation import validate_experiment_id, validate_trace_id
 from runtime.wire.protocol import missing_parameter, rpc_info
 
@@ -81,7 +81,7 @@ class TraceHandlers:
     def start_trace_v2(self, body, request):
         import uuid
 
-        from runtime.store.trace_base import now_ms
+        from runtime.store.contract.traces import now_ms
         from runtime.tracing.entities import TraceInfo, TraceState, _string_map
 
         info = TraceInfo(
@@ -97,7 +97,7 @@ class TraceHandlers:
     def end_trace_v2(self, body, request):
         import dataclasses
 
-        from runtime.store.trace_base import now_ms
+        from runtime.store.contract.traces import now_ms
         from runtime.tracing.entities import TraceState, _string_map
 
         existing = self.store.get_trace_info(validate_trace_id(require(body, "request_id")))

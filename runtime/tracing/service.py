@@ -71,7 +71,7 @@ def log_expectation(store, trace_id, name, value, source_type=None, source_id=No
 
 
 def update_assessment(store, trace_id, assessment_id, value=None, rationale=None, metadata=None):
-    from runtime.store.trace_base import UNSET
+    from runtime.store.contract.traces import UNSET
 
     if value is None and rationale is None and metadata is None:
         raise UsageError("Nothing to update: give a value, a rationale or metadata.")

@@ -12,7 +12,7 @@ FIXTURE = Path(__file__).resolve().parents[1] / "traces" / "fixtures" / "otlp_ex
 
 
 def test_a_comma_inside_a_quoted_scorer_argument_does_not_split(tmp_path, monkeypatch):
-    from runtime.store.registry import get_tracking_store
+    from runtime.store.factory import get_tracking_store
 
     spans = [Span.from_proto_json(s) for s in spans_from_export_request(FIXTURE.read_bytes())]
     uri = str(tmp_path / "mlruns")

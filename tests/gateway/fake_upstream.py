@@ -95,3 +95,10 @@ class FakeUpstream:
 def sse(*events, done=True):
     lines = [f"data: {json.dumps(e)}\n\n" for e in events]
     return lines + (["data: [DONE]\n\n"] if done else [])
+
+
+def sse_events(response):
+    """The JSON events of a gateway's SSE answer, which must end with `data: [DONE]`."""
+    lines = [line for line in response.text.split("\n\n") if line]
+    assert lines[-1] == "data: [DONE]"
+    return [json.loads(line[len("data: "):]) for line in lines[:-1]]

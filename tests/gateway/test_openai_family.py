@@ -1,24 +1,16 @@
 """OpenAI, Azure OpenAI and the OpenAI-compatible providers against a fake upstream on loopback:
 the exact upstream request and the translated answer, streaming included."""
 
-import json
-
 import pytest
 
 from tests.gateway.conftest import endpoint
-from tests.gateway.fake_upstream import sse
+from tests.gateway.fake_upstream import sse, sse_events
 
 CHAT_ANSWER = {
     "id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000, "model": "gpt-4o-mini",
     "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hi!"}, "finish_reason": "stop"}],
     "usage": {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7},
 }
-
-
-def _events(response):
-    lines = [line for line in response.text.split("\n\n") if line]
-    assert lines[-1] == "data: [DONE]"
-    return [json.loads(line[len("data: "):]) for line in lines[:-1]]
 
 
 def test_openai_chat_request_and_answer(upstream, gateway):
@@ -72,7 +64,7 @@ def test_openai_streaming_asks_for_usage_and_ends_with_done(upstream, gateway):
     assert response.headers["content-type"].startswith("text/event-stream")
     assert upstream.requests[0].body["stream"] is True
     assert upstream.requests[0].body["stream_options"] == {"include_usage": True}
-    events = _events(response)
+    events = sse_events(response)
     assert events[0]["choices"][0]["delta"]["content"] == "Hi"
     assert events[0]["provider"] == "openai"
     assert events[1]["usage"]["total_tokens"] == 2
@@ -116,7 +108,7 @@ def test_openai_compatible_providers(upstream, gateway, provider, key_field, bas
     assert answer["provider"] == provider and answer["choices"][0]["message"]["content"] == "Hi!"
     chunk = {"id": "c", "created": 1, "model": "m1", "choices": [{"index": 0, "delta": {"content": "a"}, "finish_reason": None}]}
     upstream.reply_stream(sse(chunk))
-    events = _events(client.post("/endpoints/chat/invocations",
+    events = sse_events(client.post("/endpoints/chat/invocations",
                                  json={"messages": [{"role": "user", "content": "x"}], "stream": True}))
     assert [e["choices"][0]["delta"]["content"] for e in events] == ["a"]
 

@@ -4,15 +4,9 @@ formats: the exact upstream request and the OpenAI-shaped answer, streaming incl
 import json
 
 from tests.gateway.conftest import endpoint
-from tests.gateway.fake_upstream import sse
+from tests.gateway.fake_upstream import sse, sse_events
 
 USER = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello"}]
-
-
-def _events(response):
-    lines = [line for line in response.text.split("\n\n") if line]
-    assert lines[-1] == "data: [DONE]"
-    return [json.loads(line[len("data: "):]) for line in lines[:-1]]
 
 
 def test_anthropic_chat(upstream, gateway):
@@ -43,7 +37,7 @@ def test_anthropic_streaming_and_rules(upstream, gateway):
         'event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn"}}\n\n',
         'event: message_stop\ndata: {"type":"message_stop"}\n\n',
     ])
-    events = _events(client.post("/endpoints/chat/invocations", json={"messages": USER, "stream": True}))
+    events = sse_events(client.post("/endpoints/chat/invocations", json={"messages": USER, "stream": True}))
     assert upstream.requests[0].body["stream"] is True
     assert "".join(e["choices"][0]["delta"].get("content", "") for e in events) == "Hello"
     assert events[-1]["choices"][0]["finish_reason"] == "stop" and events[0]["id"] == "msg_9"
@@ -91,7 +85,7 @@ def test_cohere_chat_history_and_stream(upstream, gateway):
         json.dumps({"event_type": "text-generation", "text": "A"}) + "\n",
         json.dumps({"event_type": "stream-end", "finish_reason": "MAX_TOKENS"}) + "\n",
     ], media_type="application/stream+json")
-    events = _events(client.post("/endpoints/chat/invocations", json={"messages": USER, "stream": True}))
+    events = sse_events(client.post("/endpoints/chat/invocations", json={"messages": USER, "stream": True}))
     assert [e["choices"][0]["finish_reason"] for e in events] == [None, "length"]
     assert events[0]["choices"][0]["delta"]["content"] == "A"
 
@@ -129,7 +123,7 @@ def test_gemini_chat_stream_and_embeddings(upstream, gateway):
     upstream.reply_stream(sse({"candidates": [{"content": {"parts": [{"text": "a"}]}, "index": 0}]},
                               {"candidates": [{"content": {"parts": [{"text": "b"}]}, "finishReason": "STOP", "index": 0}]},
                               done=False))
-    events = _events(client.post("/endpoints/chat/invocations", json={"messages": USER, "stream": True}))
+    events = sse_events(client.post("/endpoints/chat/invocations", json={"messages": USER, "stream": True}))
     assert upstream.requests[1].path.endswith(":streamGenerateContent") and upstream.requests[1].query == "alt=sse"
     assert [e["choices"][0]["delta"]["content"] for e in events] == ["a", "b"]
     upstream.reply({"embeddings": [{"values": [0.1]}, {"values": [0.2]}]})

@@ -21,7 +21,7 @@ def unique(prefix):
 
 @pytest.fixture(scope="module")
 def store(mlflow_server):
-    from runtime.store.rest_store import RestStore
+    from runtime.store.rest.store import RestStore
 
     rest = RestStore(mlflow_server.url, environ={"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0"})
     yield rest

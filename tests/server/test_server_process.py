@@ -70,7 +70,7 @@ def test_static_prefix_moves_every_route(tmp_path):
         assert requests.put(server.url + "/mlflow/api/2.0/mlflow-artifacts/artifacts/1/a.txt", data=b"a").status_code == 200
         for path in ("/health", SEARCH, "/api/2.0/mlflow-artifacts/artifacts/1/a.txt"):
             assert requests.get(server.url + path).status_code == 404
-        from runtime.store.rest_store import RestStore
+        from runtime.store.rest.store import RestStore
 
         store = RestStore(server.url + "/mlflow")
         assert store.get_experiment_by_name("prefixed").name == "prefixed"

@@ -32,8 +32,6 @@ EXCLUDED_OPTIONS = {
     "--clear-trace-archive-now": _TRACE_ARCHIVAL,
     "--trace-archival-config": _TRACE_ARCHIVAL,
     "--read-replica-backend-store-uri": "read replicas are out of scope",
-    "--secrets-cache-ttl": "the secrets cache of the AI gateway is out of scope",
-    "--secrets-cache-max-size": "the secrets cache of the AI gateway is out of scope",
     "--app-name": "server plugin apps are out of scope",
 }
 

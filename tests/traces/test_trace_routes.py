@@ -162,7 +162,7 @@ def test_spans_uploaded_as_traces_json_are_served(client):
         relative = location.split(":", 1)[1].lstrip("/") + "/traces.json"
         _ok(client.put(f"/api/2.0/mlflow-artifacts/artifacts/{relative}", content=spans_to_json(spans)))
     else:
-        from runtime.store.trace_base import local_path_of
+        from runtime.store.contract.traces import local_path_of
 
         folder = Path(local_path_of(location))
         folder.mkdir(parents=True, exist_ok=True)

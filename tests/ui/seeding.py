@@ -13,7 +13,7 @@ PROXY_ROOT = "mlflow-artifacts:/"
 
 
 def open_store(uri):
-    from runtime.store.registry import get_tracking_store
+    from runtime.store.factory import get_tracking_store
 
     return get_tracking_store(uri, PROXY_ROOT)
 
@@ -68,7 +68,7 @@ def seed_demo(uri, destination, runs=30):
 
 
 def seed_registry(uri, run_id, source):
-    from runtime.store.registry import get_model_registry_store
+    from runtime.store.factory import get_model_registry_store
 
     registry = get_model_registry_store(uri)
     try:

@@ -1,5 +1,5 @@
 """What every provider is: a pure translation between the gateway's OpenAI shapes and one
-upstream wire format, plus the default I/O that drives it over the shared httpx client.
+upstream wire format, plus the default I/O that drives it over the shared upstream client (runtime/gateway/http.py).
 
 A provider builds an UpstreamRequest from a checked payload, turns the upstream JSON into an
 OpenAI-shaped answer (with `provider`), and turns each upstream stream event into zero or more

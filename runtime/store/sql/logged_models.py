@@ -19,16 +19,16 @@ from runtime.registry_entities import LoggedModel, LoggedModelStatus
 from runtime.search.filter import ATTRIBUTE, METRIC, PARAM, TAG
 from runtime.search.paging import decode_token, encode_token
 from runtime.store import registry_search as search
-from runtime.store.logged_models_file import generated_model_name, model_artifact_location, new_model_id
-from runtime.store.model_registry_base import LoggedModelStore, check_search_max_results, logged_model_not_found, now_ms
-from runtime.store.sql.entities_sql import chunks
+from runtime.store.file.logged_models import generated_model_name, model_artifact_location, new_model_id
+from runtime.store.contract.model_registry import LoggedModelStore, check_search_max_results, logged_model_not_found, now_ms
+from runtime.store.sql.entities import chunks
 from runtime.store.sql.models_registry import (
     SqlLoggedModel,
     SqlLoggedModelMetric,
     SqlLoggedModelParam,
     SqlLoggedModelTag,
 )
-from runtime.store.sql.search_sql import _text_order, compare_numbers, compare_strings, metric_db_value, metric_from_db
+from runtime.store.sql.search import _text_order, compare_numbers, compare_strings, metric_db_value, metric_from_db
 from runtime.validation import (
     validate_experiment_id,
     validate_key,

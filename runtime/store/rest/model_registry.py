@@ -1,15 +1,15 @@
 """The model registry over MLflow's REST API (mlf's server or mlflow's).
 
 RestModelRegistryStore speaks the registered-models/* and model-versions/*
-endpoints (logged-models/* live in runtime.store.logged_models_rest).
+endpoints (logged-models/* live in runtime.store.rest.logged_models).
 Connection settings, retries and error mapping are the REST tracking store's.
 """
 
 from runtime.entities import PagedList
 from runtime.registry_entities import ModelVersion, RegisteredModel
-from runtime.store.logged_models_rest import tag_list as _tag_list
-from runtime.store.model_registry_base import ModelRegistryStore
-from runtime.store.rest_store import RestStore
+from runtime.store.rest.logged_models import tag_list as _tag_list
+from runtime.store.contract.model_registry import ModelRegistryStore
+from runtime.store.rest.store import RestStore
 
 
 def _model(data):

@@ -26,10 +26,10 @@ import threading
 
 from runtime.entities import PagedList
 from runtime.errors import InvalidState, NotFound
-from runtime.fsutil import atomic_write
+from runtime.store.file.layout import read_key_value_files, read_text, write_atomic
 from runtime.search.paging import paginate
-from runtime.store import meta_yaml
-from runtime.store.trace_base import (
+from runtime.store.file import meta_yaml
+from runtime.store.contract.traces import (
     INFO_FINALIZED,
     TRACE_SPANS_FILE,
     UNSET,
@@ -75,33 +75,6 @@ def _dump_yaml(data):
         import yaml
 
         return yaml.safe_dump(data, default_flow_style=False, allow_unicode=True)
-
-
-def _read_text(path):
-    with open(path, encoding="utf-8") as handle:
-        return handle.read()
-
-
-def _read_key_files(folder):
-    """{key: value} of a folder of one-file-per-key values (keys with '/' are nested folders)."""
-    found = {}
-
-    def walk(path, prefix):
-        try:
-            entries = list(os.scandir(path))
-        except (FileNotFoundError, NotADirectoryError):
-            return
-        for entry in entries:
-            if entry.name.startswith(".mlf~") or entry.name.startswith(".tmp-"):
-                continue  # a write in progress
-            key = prefix + entry.name
-            if entry.is_dir(follow_symlinks=False):
-                walk(entry.path, key + "/")
-            elif entry.is_file(follow_symlinks=False):
-                found[key] = _read_text(entry.path)
-
-    walk(folder, "")
-    return found
 
 
 class TraceFileStoreMixin(TraceStore):
@@ -157,7 +130,7 @@ class TraceFileStoreMixin(TraceStore):
         from runtime.tracing.entities import TraceInfo
 
         try:
-            data = meta_yaml.loads(_read_text(os.path.join(trace_dir, TRACE_INFO_FILE)))
+            data = meta_yaml.loads(read_text(os.path.join(trace_dir, TRACE_INFO_FILE)))
         except FileNotFoundError:
             return None
         if not isinstance(data, dict):
@@ -170,7 +143,7 @@ class TraceFileStoreMixin(TraceStore):
         from runtime.tracing.entities import Assessment
 
         folder = os.path.join(trace_dir, ASSESSMENTS_FOLDER)
-        assessments = [Assessment.from_dict(meta_yaml.loads(_read_text(os.path.join(folder, name))))
+        assessments = [Assessment.from_dict(meta_yaml.loads(read_text(os.path.join(folder, name))))
                        for name in sorted(_listdir(folder)) if name.endswith(".yaml")]
         assessments.sort(key=lambda a: (a.create_time_ms or 0, a.assessment_id or ""))
         return assessments
@@ -198,8 +171,8 @@ class TraceFileStoreMixin(TraceStore):
         info = self._read_info_file(trace_dir)
         if info is None:
             return None
-        info.tags = _read_key_files(os.path.join(trace_dir, TAGS_FOLDER))
-        info.trace_metadata = _read_key_files(os.path.join(trace_dir, METADATA_FOLDER))
+        info.tags = read_key_value_files(os.path.join(trace_dir, TAGS_FOLDER))
+        info.trace_metadata = read_key_value_files(os.path.join(trace_dir, METADATA_FOLDER))
         info.assessments = self._read_assessments(trace_dir)
         if len(cache) > 200_000:
             cache.clear()
@@ -214,9 +187,9 @@ class TraceFileStoreMixin(TraceStore):
         info = self._read_info_file(trace_dir)
         if info is not None:
             if "tags" in needs:
-                info.tags = _read_key_files(os.path.join(trace_dir, TAGS_FOLDER))
+                info.tags = read_key_value_files(os.path.join(trace_dir, TAGS_FOLDER))
             if "metadata" in needs:
-                info.trace_metadata = _read_key_files(os.path.join(trace_dir, METADATA_FOLDER))
+                info.trace_metadata = read_key_value_files(os.path.join(trace_dir, METADATA_FOLDER))
         return info
 
     def get_trace_info(self, trace_id):
@@ -269,13 +242,13 @@ class TraceFileStoreMixin(TraceStore):
     def _write_key_files(self, folder, mapping):
         for key, value in mapping.items():
             validate_key(key, "trace tag name")
-            atomic_write(os.path.join(folder, *key.split("/")), "" if value is None else str(value))
+            write_atomic(os.path.join(folder, *key.split("/")), "" if value is None else str(value))
 
     def _write_trace_info(self, trace_dir, info):
         data = info.to_dict()
         for name in ("tags", "trace_metadata", "assessments"):
             data.pop(name, None)
-        atomic_write(os.path.join(trace_dir, TRACE_INFO_FILE), _dump_yaml(data))
+        write_atomic(os.path.join(trace_dir, TRACE_INFO_FILE), _dump_yaml(data))
 
     def _active_experiment_for_traces(self, experiment_id):
         experiment = check_active(self.get_experiment(experiment_id))
@@ -345,7 +318,7 @@ class TraceFileStoreMixin(TraceStore):
         self.get_run(run_id)  # NotFound for an unknown run
         trace_dirs = [self._trace_dir(t) for t in trace_ids]
         for trace_dir in trace_dirs:
-            atomic_write(os.path.join(trace_dir, LINKED_RUNS_FOLDER, run_id), "")
+            write_atomic(os.path.join(trace_dir, LINKED_RUNS_FOLDER, run_id), "")
 
     # ---------------------------------------------------------------- spans
     def _spans_path(self, trace_dir):
@@ -356,7 +329,7 @@ class TraceFileStoreMixin(TraceStore):
 
         path = self._spans_path(self._trace_dir(trace_id))
         try:
-            return spans_from_json(_read_text(path))
+            return spans_from_json(read_text(path))
         except FileNotFoundError:
             return None
 
@@ -380,7 +353,7 @@ class TraceFileStoreMixin(TraceStore):
                 old_spans = self.get_spans(trace_id) if existing is not None else []
                 # Start-time order (as the SQL store returns them): spans arrive as they end, children first.
                 all_spans = sorted(merge_spans(old_spans or [], trace_spans), key=lambda s: s.start_time_unix_nano)
-                atomic_write(self._spans_path(trace_dir), spans_to_json(all_spans))
+                write_atomic(self._spans_path(trace_dir), spans_to_json(all_spans))
                 info = info_after_spans(existing, trace_id, experiment, all_spans)
                 if not _same_folder(local_path_of(info.tags.get(TagKey.ARTIFACT_LOCATION)),
                                     os.path.join(trace_dir, ARTIFACTS_FOLDER)):
@@ -397,14 +370,14 @@ class TraceFileStoreMixin(TraceStore):
         return os.path.join(trace_dir, ASSESSMENTS_FOLDER, f"{assessment_id}.yaml")
 
     def _save_assessment(self, trace_dir, assessment):
-        atomic_write(self._assessment_path(trace_dir, assessment.assessment_id), _dump_yaml(assessment.to_dict()))
+        write_atomic(self._assessment_path(trace_dir, assessment.assessment_id), _dump_yaml(assessment.to_dict()))
 
     def _load_assessment(self, trace_dir, trace_id, assessment_id):
         from runtime.tracing.entities import Assessment
 
         path = self._assessment_path(trace_dir, assessment_id)
         try:
-            return Assessment.from_dict(meta_yaml.loads(_read_text(path)))
+            return Assessment.from_dict(meta_yaml.loads(read_text(path)))
         except FileNotFoundError:
             raise NotFound(f"Assessment with ID '{assessment_id}' not found for trace '{trace_id}'") from None
 
@@ -465,7 +438,7 @@ class TraceFileStoreMixin(TraceStore):
             version = ScorerVersion(str(experiment_id), name, (existing[-1].version + 1) if existing else 1,
                                     serialized_scorer, now_ms(), scorer_id)
             path = os.path.join(self._scorers_folder(experiment_id), name, f"{version.version}.json")
-            atomic_write(path, json.dumps(version.to_proto_json()))
+            write_atomic(path, json.dumps(version.to_proto_json()))
         return version
 
     def list_scorer_versions(self, experiment_id, name=None):
@@ -479,7 +452,7 @@ class TraceFileStoreMixin(TraceStore):
             folder = os.path.join(root, scorer)
             numbers = sorted(int(f[:-5]) for f in _listdir(folder) if f.endswith(".json") and f[:-5].isdigit())
             for number in numbers:
-                data = json.loads(_read_text(os.path.join(folder, f"{number}.json")))
+                data = json.loads(read_text(os.path.join(folder, f"{number}.json")))
                 versions.append(ScorerVersion.from_proto_json({**data, "experiment_id": str(experiment_id)}))
         return versions
 

@@ -10,10 +10,10 @@ DEFAULT_SQL_ARTIFACT_ROOT = "./mlruns"  # what mlflow uses for a SQL store witho
 
 # scheme -> "module:Class"; the module is imported only when a URI uses the scheme.
 _STORES = {
-    "file": "runtime.store.file_store:FileStore",
+    "file": "runtime.store.file.store:FileStore",
     **{scheme: "runtime.store.sql.store:SqlStore" for scheme in SQL_SCHEMES},
-    "http": "runtime.store.rest_store:RestStore",
-    "https": "runtime.store.rest_store:RestStore",
+    "http": "runtime.store.rest.store:RestStore",
+    "https": "runtime.store.rest.store:RestStore",
 }
 
 
@@ -41,10 +41,10 @@ def get_tracking_store(uri, artifact_root=None):
 
 # ---- model registry --------------------------------------------------------------------------
 _REGISTRY_STORES = {
-    "file": "runtime.store.model_registry_file:FileModelRegistryStore",
-    **{scheme: "runtime.store.model_registry_sql:SqlModelRegistryStore" for scheme in SQL_SCHEMES},
-    "http": "runtime.store.model_registry_rest:RestModelRegistryStore",
-    "https": "runtime.store.model_registry_rest:RestModelRegistryStore",
+    "file": "runtime.store.file.model_registry:FileModelRegistryStore",
+    **{scheme: "runtime.store.sql.model_registry:SqlModelRegistryStore" for scheme in SQL_SCHEMES},
+    "http": "runtime.store.rest.model_registry:RestModelRegistryStore",
+    "https": "runtime.store.rest.model_registry:RestModelRegistryStore",
 }
 
 

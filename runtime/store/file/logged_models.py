@@ -16,19 +16,19 @@ to have ``root_directory`` and ``get_experiment``. LoggedModelFiles reads and
 writes one root and is used directly by the file model registry.
 """
 
-import contextlib
 import os
 import shutil
 import uuid
 
 from runtime.entities import LifecycleStage, Metric
 from runtime.errors import InvalidParameter, InvalidState, NotFound
-from runtime.fsutil import atomic_write, contained_path
+from runtime.fsutil import contained_path
 from runtime.registry_entities import LoggedModel, LoggedModelStatus
 from runtime.search.paging import paginate
-from runtime.store import meta_yaml
+from runtime.store.file import meta_yaml
+from runtime.store.file.layout import filling_new_folder, read_key_value_files, write_atomic
 from runtime.store import registry_search as search
-from runtime.store.model_registry_base import LoggedModelStore, check_search_max_results, logged_model_not_found, now_ms
+from runtime.store.contract.model_registry import LoggedModelStore, check_search_max_results, logged_model_not_found, now_ms
 from runtime.validation import (
     validate_experiment_id,
     validate_key,
@@ -52,35 +52,6 @@ def new_model_id():
 
 def model_artifact_location(experiment_artifact_location, model_id):
     return f"{experiment_artifact_location.rstrip('/')}/{MODELS_FOLDER}/{model_id}/artifacts"
-
-
-def _read_text(path):
-    with open(path, encoding="utf-8") as handle:
-        return handle.read()
-
-
-def read_key_value_files(folder):
-    """{relative posix path: content} for every file below folder (keys may contain '/')."""
-    out = {}
-    if not os.path.isdir(folder):
-        return out
-    for current, _dirs, files in os.walk(folder):
-        for name in files:
-            if name.startswith(".tmp-"):
-                continue
-            path = os.path.join(current, name)
-            out[os.path.relpath(path, folder).replace(os.sep, "/")] = _read_text(path)
-    return out
-
-
-@contextlib.contextmanager
-def filling_new_folder(folder):
-    """Fill a folder just created to claim a name; if that fails, remove it so the name is free again."""
-    try:
-        yield
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
 
 
 def format_metric_line(metric, run_id):
@@ -208,10 +179,10 @@ class LoggedModelFiles:
             "status": _STATUS_TO_INT[model.status],
             "status_message": model.status_message,
         }
-        atomic_write(os.path.join(folder, META_FILE), meta_yaml.dumps(meta))
+        write_atomic(os.path.join(folder, META_FILE), meta_yaml.dumps(meta))
 
     def write_value(self, folder, kind, key, value):
-        atomic_write(contained_path(os.path.join(folder, kind), key), value)
+        write_atomic(contained_path(os.path.join(folder, kind), key), value)
 
     def append_metrics(self, folder, run_id, metrics):
         for metric in metrics:

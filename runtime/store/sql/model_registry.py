@@ -19,7 +19,7 @@ from runtime.registry_entities import ModelVersion, ModelVersionStage, ModelVers
 from runtime.search.filter import TAG
 from runtime.search.paging import decode_token, encode_token
 from runtime.store import registry_search as search
-from runtime.store.model_registry_base import (
+from runtime.store.contract.model_registry import (
     ModelRegistryStore,
     alias_not_found,
     check_archive_request,
@@ -29,7 +29,7 @@ from runtime.store.model_registry_base import (
     registered_model_not_found,
 )
 from runtime.store.sql.engine import get_engine
-from runtime.store.sql.entities_sql import chunks
+from runtime.store.sql.entities import chunks
 from runtime.store.sql.models_registry import (
     SqlModelVersion,
     SqlModelVersionTag,
@@ -37,7 +37,7 @@ from runtime.store.sql.models_registry import (
     SqlRegisteredModelAlias,
     SqlRegisteredModelTag,
 )
-from runtime.store.sql.search_sql import _text_order, compare_numbers, compare_strings
+from runtime.store.sql.search import _text_order, compare_numbers, compare_strings
 from runtime.store.sql.store import SqlStore
 from runtime.store.sql.upgrade import ensure_schema
 from runtime.validation import (
@@ -472,6 +472,6 @@ class SqlModelRegistryStore(ModelRegistryStore):
 
     # ---- logged models in the same database --------------------------------
     def _own_logged_model(self, model_id):
-        from runtime.store.logged_models_sql import get_logged_model
+        from runtime.store.sql.logged_models import get_logged_model
 
         return self._transaction(lambda connection: get_logged_model(connection, model_id))

@@ -5,7 +5,7 @@ from collections import defaultdict
 from sqlalchemy import select
 
 from runtime.entities import Dataset, DatasetInput, Experiment, Metric, Run, RunInfo
-from runtime.store.sql.search_sql import (
+from runtime.store.sql.search import (
     datasets,
     experiment_tags,
     input_tags,

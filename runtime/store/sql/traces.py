@@ -17,7 +17,7 @@ from runtime.entities import PagedList
 from runtime.errors import NotFound
 from runtime.search.paging import decode_token, encode_token
 from runtime.store.sql.batch import insert_ignoring_duplicates, replace_key_values
-from runtime.store.sql.entities_sql import chunks
+from runtime.store.sql.entities import chunks
 from runtime.store.sql.models_traces import (
     SqlAssessment,
     SqlScorer,
@@ -28,8 +28,8 @@ from runtime.store.sql.models_traces import (
     SqlTraceRunLink,
     SqlTraceTag,
 )
-from runtime.store.sql.search_sql import compare_numbers, compare_strings
-from runtime.store.trace_base import (
+from runtime.store.sql.search import compare_numbers, compare_strings
+from runtime.store.contract.traces import (
     INFO_FINALIZED,
     UNSET,
     TraceStore,

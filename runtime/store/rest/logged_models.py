@@ -11,7 +11,7 @@ from urllib.parse import quote
 from runtime.entities import PagedList
 from runtime.errors import MlfError
 from runtime.registry_entities import LoggedModel, LoggedModelStatus
-from runtime.store.model_registry_base import LoggedModelStore
+from runtime.store.contract.model_registry import LoggedModelStore
 
 
 def tag_list(mapping):

@@ -16,13 +16,13 @@ import os
 import shutil
 
 from runtime.errors import AlreadyExists, InvalidParameter
-from runtime.fsutil import atomic_write, contained_path
+from runtime.fsutil import contained_path
 from runtime.registry_entities import ModelVersion, ModelVersionStage, ModelVersionStatus, RegisteredModel
 from runtime.search.paging import paginate
-from runtime.store import meta_yaml
+from runtime.store.file import meta_yaml
 from runtime.store import registry_search as search
-from runtime.store.logged_models_file import filling_new_folder, read_key_value_files
-from runtime.store.model_registry_base import (
+from runtime.store.file.layout import filling_new_folder, read_key_value_files, write_atomic
+from runtime.store.contract.model_registry import (
     ModelRegistryStore,
     alias_not_found,
     check_archive_request,
@@ -77,7 +77,7 @@ class FileModelRegistryStore(ModelRegistryStore):
 
     @staticmethod
     def _save(folder, meta):
-        atomic_write(os.path.join(folder, META_FILE), meta_yaml.dumps(meta))
+        write_atomic(os.path.join(folder, META_FILE), meta_yaml.dumps(meta))
 
     def _save_model_meta(self, folder, model):
         self._save(folder, {
@@ -191,7 +191,7 @@ class FileModelRegistryStore(ModelRegistryStore):
                                 user_id=user_id, description=description, tags=tags)
         with filling_new_folder(folder):
             for key, value in tags.items():
-                atomic_write(contained_path(os.path.join(folder, TAGS_FOLDER), key), value)
+                write_atomic(contained_path(os.path.join(folder, TAGS_FOLDER), key), value)
             self._save_model_meta(folder, model)
         return self._read_model(folder)
 
@@ -252,7 +252,7 @@ class FileModelRegistryStore(ModelRegistryStore):
     def set_registered_model_tag(self, name, key, value):
         folder = self._existing_model_dir(name)
         value = validate_registry_tag(validate_key(key, "tag name"), value)
-        atomic_write(contained_path(os.path.join(folder, TAGS_FOLDER), key), value)
+        write_atomic(contained_path(os.path.join(folder, TAGS_FOLDER), key), value)
         self._touch_model(folder)
 
     def delete_registered_model_tag(self, name, key):
@@ -267,7 +267,7 @@ class FileModelRegistryStore(ModelRegistryStore):
         validate_model_alias(alias, for_write=True)
         folder, found = self._live_version(name, version)
         model_dir = os.path.dirname(folder)
-        atomic_write(contained_path(os.path.join(model_dir, ALIASES_FOLDER), alias), found.version)
+        write_atomic(contained_path(os.path.join(model_dir, ALIASES_FOLDER), alias), found.version)
         self._touch_model(model_dir)
 
     def delete_registered_model_alias(self, name, alias):
@@ -312,7 +312,7 @@ class FileModelRegistryStore(ModelRegistryStore):
         )
         with filling_new_folder(folder):
             for key, value in tags.items():
-                atomic_write(contained_path(os.path.join(folder, TAGS_FOLDER), key), value)
+                write_atomic(contained_path(os.path.join(folder, TAGS_FOLDER), key), value)
             self._save_version_meta(folder, version)
         self._touch_model(model_dir, now)
         return self.get_model_version(name, number)
@@ -371,7 +371,7 @@ class FileModelRegistryStore(ModelRegistryStore):
     def set_model_version_tag(self, name, version, key, value):
         folder, _found = self._live_version(name, version)
         value = validate_registry_tag(validate_key(key, "tag name"), value)
-        atomic_write(contained_path(os.path.join(folder, TAGS_FOLDER), key), value)
+        write_atomic(contained_path(os.path.join(folder, TAGS_FOLDER), key), value)
         self._touch_model(os.path.dirname(folder))
 
     def delete_model_version_tag(self, name, version, key):
@@ -383,6 +383,6 @@ class FileModelRegistryStore(ModelRegistryStore):
 
     # ---- logged models next to the registry -------------------------------
     def _own_logged_model(self, model_id):
-        from runtime.store.logged_models_file import LoggedModelFiles
+        from runtime.store.file.logged_models import LoggedModelFiles
 
         return LoggedModelFiles(self.root_directory).get(model_id)

@@ -210,8 +210,8 @@ class ModelRegistryStore:
 class LoggedModelStore:
     """The logged-model part of a tracking store (MLflow 3's LoggedModel API).
 
-    Mixed into the file and SQL tracking stores (runtime.store.logged_models_file,
-    runtime.store.logged_models_sql). Ids are "m-" + uuid4 hex; the artifact
+    Mixed into the file and SQL tracking stores (runtime.store.file.logged_models,
+    runtime.store.sql.logged_models). Ids are "m-" + uuid4 hex; the artifact
     location is <experiment artifact_location>/models/<model_id>/artifacts.
     Deleted models are invisible to get/search but stay on record until gc
     removes them with hard_delete_logged_model.

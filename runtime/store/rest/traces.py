@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from runtime.entities import PagedList
 from runtime.errors import InvalidParameter, MlfError, NotFound
-from runtime.store.trace_base import (
+from runtime.store.contract.traces import (
     SEARCH_TRACES_DEFAULT_MAX_RESULTS,
     TRACE_SPANS_FILE,
     UNSET,
