@@ -13,6 +13,7 @@ import posixpath
 from urllib.parse import urlparse
 
 from runtime.artifacts.s3_client import (
+    MissingObject,
     bucket_owner_args,
     s3_client,
     s3_errors,
@@ -177,8 +178,9 @@ class S3ArtifactRepository:
             destination = os.path.join(dst_path, posixpath.basename(key))
         try:
             self._download_file(key, destination)
-        except NotFound:
-            raise NotFound(f"No artifact at {artifact_path or ''!r} under {self.uri}") from None
+        except MissingObject:
+            where = f"{relative!r} under {self.uri}" if relative else self.uri
+            raise NotFound(f"No artifact at {where}") from None
         return os.path.abspath(destination)
 
     # delete ---------------------------------------------------------------
