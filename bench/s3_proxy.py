@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from bench.procstat import ROOT, clean_env, compile_sources
-from bench.server import free_port, print_ratio_table, start, stop, wait_ready
+from bench.server import free_port, print_ratio_table, start, stop, tree_status_kib, wait_ready
 
 PROXY = "/api/2.0/mlflow-artifacts/artifacts"
 MLFLOW_VERSION = "3.17.2"
@@ -48,25 +48,7 @@ def mlflow_with_boto3():
 
 def tree_peak_kib(pid):
     """VmHWM (peak resident memory) summed over pid and its descendants."""
-    children = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry))
-    total, todo = 0, [pid]
-    while todo:
-        current = todo.pop()
-        todo.extend(children.get(current, []))
-        try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    total += int(line.split()[1])
-        except OSError:
-            pass
-    return total
+    return tree_status_kib(pid, "VmHWM")
 
 
 def big_file(folder, size_mb):
