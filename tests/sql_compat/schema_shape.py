@@ -23,6 +23,12 @@ def _collation(column_type):
     return getattr(column_type, "collation", None)
 
 
+def _computed(computed):
+    if not computed:
+        return None
+    return re.sub(r"[\s()`]", "", str(computed["sqltext"])), bool(computed.get("persisted"))
+
+
 def _default(value):
     if value is None:
         return None
@@ -49,6 +55,7 @@ def describe(url, ignore_tables=("sqlite_sequence",)):
                         "default": _default(c.get("default")),
                         "collation": _collation(c["type"]),
                         "autoincrement": c.get("autoincrement") is True,
+                        "computed": _computed(c.get("computed")),
                     }
                     for c in inspector.get_columns(table)
                 }
@@ -103,10 +110,10 @@ def _without(shape, extra_indexes, collation):
 def differences(expected, actual, extra_indexes=(), collation=True):
     """Human-readable lines naming every difference between two described schemas.
 
-    extra_indexes: index names actual may have on top of expected; collation=False
+    extra_indexes: index names left out on both sides (mlf's additions); collation=False
     compares column types without their collations.
     """
-    expected, actual = _without(expected, (), collation), _without(actual, set(extra_indexes), collation)
+    expected, actual = _without(expected, set(extra_indexes), collation), _without(actual, set(extra_indexes), collation)
     lines = []
     for table in sorted(set(expected) | set(actual)):
         if table not in actual:

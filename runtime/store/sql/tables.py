@@ -19,6 +19,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Computed,
     Date,
     Float,
     Identity,
@@ -897,7 +898,7 @@ Table(
     Column('status', _str(50), nullable=False),
     Column('start_time_unix_nano', BigInteger(), nullable=False),
     Column('end_time_unix_nano', BigInteger()),
-    Column('duration_ns', BigInteger()),
+    Column('duration_ns', BigInteger(), Computed('end_time_unix_nano - start_time_unix_nano', persisted=True)),
     Column('content', _text("LONGTEXT"), nullable=False),
     Column('input_cost', _double()),
     Column('output_cost', _double()),
@@ -1112,9 +1113,14 @@ for _table, _name, _columns in (
 DIALECT_NULLABLE = {("mysql", "jobs", "job_name"): True}
 
 
-@event.listens_for(metadata.tables["jobs"], "after_create")
-def _mysql_nullable_job_name(table, connection, **_):
-    if connection.dialect.name == "mysql":
+def apply_dialect_quirks(table_name, connection):
+    """What CREATE TABLE cannot say per backend: mlflow's MySQL jobs table has a nullable job_name."""
+    if table_name == "jobs" and connection.dialect.name == "mysql":
         collation = mysql_binary_collation(connection.dialect)
         connection.exec_driver_sql(
             f"ALTER TABLE jobs MODIFY job_name VARCHAR(500) CHARACTER SET utf8mb4 COLLATE {collation} NULL")
+
+
+@event.listens_for(metadata.tables["jobs"], "after_create")
+def _after_jobs_created(table, connection, **_):
+    apply_dialect_quirks(table.name, connection)

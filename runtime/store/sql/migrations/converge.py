@@ -34,7 +34,12 @@ from sqlalchemy import (
 from sqlalchemy.schema import AddConstraint, CreateIndex, CreateTable
 
 from runtime.store.sql.models import include_object_for
-from runtime.store.sql.tables import DEFAULT_WORKSPACE, DEFAULT_WORKSPACE_DESCRIPTION, DIALECT_NULLABLE
+from runtime.store.sql.tables import (
+    DEFAULT_WORKSPACE,
+    DEFAULT_WORKSPACE_DESCRIPTION,
+    DIALECT_NULLABLE,
+    apply_dialect_quirks,
+)
 
 _TEMPORARY_PREFIX = "_mlf_new_"
 # Tables of earlier mlf releases that mlflow's schema has no place for; their rows move first.
@@ -99,10 +104,12 @@ def _column_difference(table, reflected_columns, dialect):
         found = reflected[column.name]
         if _type_name(found["type"], dialect) != _type_name(column.type, dialect):
             return f"{column.name} type {_type_name(found['type'], dialect)} != {_type_name(column.type, dialect)}"
+        if bool(found.get("computed")) != (column.computed is not None):
+            return f"{column.name} generated or not"
         nullable = DIALECT_NULLABLE.get((_family(dialect), table.name, column.name), column.nullable)
         if bool(found["nullable"]) != bool(nullable):
             return f"{column.name} nullable"
-        if column.autoincrement is not True and _default_text(found.get("default")) != _target_default(column, dialect):
+        if column.autoincrement is not True and column.computed is None and _default_text(found.get("default")) != _target_default(column, dialect):
             return f"{column.name} default {found.get('default')!r} != {_target_default(column, dialect)!r}"
     return None
 
@@ -129,18 +136,34 @@ def _reflected_fks(inspector, name):
     return found
 
 
-def _check_count(table, dialect):
-    """How many CHECK constraints the table has on this backend (booleans make one except on PostgreSQL)."""
-    count = 0
-    for constraint in table.constraints:
-        if isinstance(constraint, CheckConstraint):
-            condition = getattr(constraint, "_ddl_if", None)
-            wanted = condition.dialect if condition is not None else None
-            if getattr(constraint, "_type_bound", False) and dialect.name == "postgresql":
-                continue  # a boolean's check: PostgreSQL has a real boolean type
-            if wanted is None or _family(dialect) in ((wanted,) if isinstance(wanted, str) else wanted):
-                count += 1
-    return count
+def _check_applies(constraint, dialect):
+    if getattr(constraint, "_type_bound", False):
+        return dialect.name != "postgresql"  # a boolean's check: PostgreSQL has a real boolean type
+    condition = getattr(constraint, "_ddl_if", None)
+    wanted = condition.dialect if condition is not None else None
+    return wanted is None or _family(dialect) in ((wanted,) if isinstance(wanted, str) else wanted)
+
+
+def _target_checks(table, dialect):
+    return [c for c in table.constraints if isinstance(c, CheckConstraint) and _check_applies(c, dialect)]
+
+
+def _named_by_database(name):
+    # Unnamed checks: sqlite reports no name, PostgreSQL makes <table>_<column>_check, MariaDB CONSTRAINT_<n>.
+    return not name or name.endswith("_check") or name.startswith("CONSTRAINT_")
+
+
+def _check_difference(table, inspector, dialect):
+    try:
+        found = inspector.get_check_constraints(table.name)
+    except NotImplementedError:
+        return None
+    wanted = _target_checks(table, dialect)
+    if len(found) != len(wanted):
+        return f"{len(found)} check constraints, not {len(wanted)}"
+    names = {c.name for c in wanted if c.name}
+    strangers = [c.get("name") for c in found if c.get("name") not in names and not _named_by_database(c.get("name"))]
+    return f"check constraints {strangers}" if strangers else None
 
 
 def shape_difference(table, inspector, dialect):
@@ -154,19 +177,20 @@ def shape_difference(table, inspector, dialect):
         return "primary key columns"
     if _family(dialect) != "mysql" and table.primary_key.name is not None and pk.get("name") != table.primary_key.name:
         return "primary key name"
-    want_uniques = {tuple(c.name for c in u.columns) for u in table.constraints
-                    if u.__class__.__name__ == "UniqueConstraint"}
+    # sqlite may not report the names of unique constraints; the servers always do.
+    named = dialect.name != "sqlite"
+    want_uniques = [(u.name if named else None, tuple(c.name for c in u.columns)) for u in table.constraints
+                    if u.__class__.__name__ == "UniqueConstraint"]
     if _family(dialect) == "mysql":  # MySQL reports unique indexes as unique constraints
-        want_uniques |= {tuple(c.name for c in i.columns) for i in table.indexes if i.unique}
-    got_uniques = {tuple(u["column_names"]) for u in inspector.get_unique_constraints(name)}
+        want_uniques += [(i.name, tuple(c.name for c in i.columns)) for i in table.indexes if i.unique]
+    got_uniques = [(u.get("name") if named else None, tuple(u["column_names"]))
+                   for u in inspector.get_unique_constraints(name)]
+    want_uniques, got_uniques = sorted(want_uniques, key=str), sorted(got_uniques, key=str)
     if want_uniques != got_uniques:
         return "unique constraints"
-    try:
-        got_checks = len(inspector.get_check_constraints(name))
-    except NotImplementedError:
-        got_checks = None
-    if got_checks is not None and got_checks != _check_count(table, dialect):
-        return f"check constraints {got_checks} != {_check_count(table, dialect)}"
+    reason = _check_difference(table, inspector, dialect)
+    if reason:
+        return reason
     if dialect.name == "sqlite" and set(_reflected_fks(inspector, name)) != set(_target_fks(table)):
         return "foreign keys"  # sqlite cannot add or drop a foreign key in place
     return None
@@ -189,13 +213,14 @@ def _free_names(connection, inspector, name):
     dialect = connection.dialect.name
     quoted = _quote(connection, name)
     if dialect == "postgresql":
-        for index in inspector.get_indexes(name):
-            connection.exec_driver_sql(f"DROP INDEX IF EXISTS {_quote(connection, index['name'])}")
+        indexes = [index["name"] for index in inspector.get_indexes(name)]
         for unique in inspector.get_unique_constraints(name):
             connection.exec_driver_sql(f"ALTER TABLE {quoted} DROP CONSTRAINT IF EXISTS {_quote(connection, unique['name'])}")
         pk = inspector.get_pk_constraint(name)
         if pk.get("name"):
             connection.exec_driver_sql(f"ALTER TABLE {quoted} DROP CONSTRAINT IF EXISTS {_quote(connection, pk['name'])}")
+        for index in indexes:  # those that backed a constraint went with it
+            connection.exec_driver_sql(f"DROP INDEX IF EXISTS {_quote(connection, index)}")
     if dialect in ("postgresql", "mysql", "mariadb"):
         for check in inspector.get_check_constraints(name):
             if check.get("name"):
@@ -217,6 +242,8 @@ def _neutral_value(column):
 
 def _copy_expression(table, column, old, old_columns):
     """What the new table's column is filled with from a row of the old one (None: its default)."""
+    if column.computed is not None:
+        return None  # the database computes it
     special = _SPECIAL_COPIES.get((table.name, column.name))
     if special is not None:
         return special(old, old_columns)
@@ -227,7 +254,7 @@ def _copy_expression(table, column, old, old_columns):
             return func.coalesce(value, fallback)
         return value
     if column.server_default is not None or column.nullable or column.autoincrement is True:
-        return None
+        return None  # its server default, NULL or the next number
     return _neutral_value(column)
 
 
@@ -272,6 +299,13 @@ def _rebuild(connection, table, inspector, dialect):
     for other in table.metadata.sorted_tables:
         other.to_metadata(scratch)
     temporary = table.to_metadata(scratch, name=_TEMPORARY_PREFIX + name)
+    # Copies forget which backends a check is for; drop those not meant for this one.
+    elsewhere = {(c.name, str(c.sqltext)) for c in table.constraints
+                 if isinstance(c, CheckConstraint) and not _check_applies(c, dialect)}
+    for constraint in list(temporary.constraints):
+        if isinstance(constraint, CheckConstraint) and not getattr(constraint, "_type_bound", False) \
+                and (constraint.name, str(constraint.sqltext)) in elsewhere:
+            temporary.constraints.discard(constraint)
     for index in list(temporary.indexes):
         temporary.indexes.discard(index)
     if dialect.name != "sqlite":
@@ -293,6 +327,19 @@ def _rebuild(connection, table, inspector, dialect):
         f"ALTER TABLE {_quote(connection, temporary.name)} RENAME TO {_quote(connection, name)}")
     if dialect.name == "postgresql":
         _rename_sequences(connection, table, temporary.name)
+        _rename_constraints(connection, table.name, temporary.name)
+    apply_dialect_quirks(name, connection)
+
+
+def _rename_constraints(connection, name, temporary_name):
+    """PostgreSQL named unnamed constraints after the temporary table; give them the real table's name."""
+    rows = connection.exec_driver_sql(
+        "SELECT conname FROM pg_constraint WHERE conrelid = %(table)s::regclass AND conname LIKE %(prefix)s",
+        {"table": name, "prefix": temporary_name.replace("_", "\\_") + "\\_%"}).scalars().all()
+    for old in rows:
+        new = name + old[len(temporary_name):]
+        connection.exec_driver_sql(
+            f"ALTER TABLE {_quote(connection, name)} RENAME CONSTRAINT {_quote(connection, old)} TO {_quote(connection, new)}")
 
 
 def _rename_sequences(connection, table, temporary_name):
@@ -380,6 +427,9 @@ def converge(connection):
     """Make the database behind connection hold exactly the head schema; return the tables rebuilt or made."""
     metadata = target_metadata()
     dialect = connection.dialect
+    if _family(dialect) == "mysql":
+        # Copied rows keep their ids, 0 included (the Default experiment), in AUTO_INCREMENT columns.
+        connection.exec_driver_sql("SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',NO_AUTO_VALUE_ON_ZERO')")
     inspector = inspect(connection)
     existing = set(inspector.get_table_names())
     changed = []
@@ -401,6 +451,7 @@ def converge(connection):
     for table in metadata.sorted_tables:
         if table.name not in existing:
             connection.execute(CreateTable(table))
+            apply_dialect_quirks(table.name, connection)
             created.append(table.name)
     if "latest_metrics" in created and "metrics" in existing:
         _fill_latest_metrics(connection, metadata)
