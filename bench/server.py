@@ -63,7 +63,7 @@ def wait_ready(proc, url, timeout=120.0):
         try:
             if requests.get(url, timeout=2).status_code == 200:
                 return time.perf_counter() - began
-        except requests.ConnectionError:
+        except requests.RequestException:  # refused, or accepted by a worker still booting
             pass
         time.sleep(0.02)
     raise RuntimeError(f"{url} not ready after {timeout}s")

@@ -32,7 +32,7 @@ def _populate(store, experiments, runs_per_experiment):
 
 
 def build_stores(folder):
-    from runtime.store.registry import get_tracking_store
+    from runtime.store.factory import get_tracking_store
 
     wide = folder / "wide"
     store = get_tracking_store(str(wide))

@@ -21,8 +21,9 @@ GENERATED_DIRS = ("docs/reference", "docs/completion")
 def generated_files(manifest):
     """Every generated file: {path relative to the project root: content}."""
     files = {"runtime/_manifest.json": render_manifest_json(manifest)}
-    from generator import completion, docs, manpage
+    from generator import completion, docs, manpage, wire_schema
 
+    files.update(wire_schema.render_wire_schema())
     files.update(docs.render_reference(manifest))
     files["docs/man/mlf.1"] = manpage.render_manpage(manifest)
     files.update(completion.render_completions(manifest))

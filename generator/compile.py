@@ -7,7 +7,8 @@ from generator.load import SpecError, load_spec, spec_hash
 
 FORMAT_VERSION = 1
 DEFAULT_METAVARS = {"string": "TEXT", "int": "INTEGER", "float": "FLOAT", "path": "PATH",
-                    "int-range": "INTEGER", "float-range": "FLOAT", "bool": "BOOLEAN"}
+                    "int-range": "INTEGER", "float-range": "FLOAT", "bool": "BOOLEAN",
+                    "key-value": "KEY=VALUE", "json-object": "JSON"}
 
 
 def _dest_of(flags):
@@ -30,6 +31,7 @@ def resolve_option(option, shared, where):
     resolved = {
         "flags": list(option["flags"]),
         "negative_flags": list(option.get("negative_flags", [])),
+        "alias_flags": list(option.get("alias_flags", [])),
         "dest": option.get("dest") or _dest_of(option["flags"]),
         "type": kind,
         "flag": is_flag,
@@ -41,7 +43,7 @@ def resolve_option(option, shared, where):
     }
     default = option.get("default", [] if resolved["multiple"] else (False if is_flag else None))
     resolved["default"] = default
-    for key in ("choices", "min", "max", "default_doc", "envvar"):
+    for key in ("choices", "min", "max", "default_doc", "envvar", "prompt"):
         if key in option:
             resolved[key] = option[key]
     if not is_flag:
@@ -71,8 +73,26 @@ def resolve_argument(argument):
     return resolved
 
 
+def resolve_groups(document, options, arguments, where):
+    """Groups name members by long flag or argument NAME; the runtime wants destinations."""
+    by_name = {flag: o["dest"] for o in options for flag in o["flags"]}
+    by_name.update({a["name"]: a["dest"] for a in arguments})
+    groups = []
+    for group in document.get("groups", []):
+        unknown = [m for m in group["members"] if m not in by_name]
+        if unknown:
+            raise SpecError(f"{where}: group member(s) {', '.join(unknown)} are not options or arguments of this command")
+        resolved = {"rule": group["rule"], "members": [by_name[m] for m in group["members"]]}
+        if "reason" in group:
+            resolved["reason"] = group["reason"].strip()
+        groups.append(resolved)
+    return groups
+
+
 def compile_node(document, shared, parent_path, is_root=False):
     path = "" if is_root else f"{parent_path} {document['name']}".strip()
+    options = [resolve_option(o, shared, f"{path}") for o in document.get("options", [])]
+    arguments = [resolve_argument(a) for a in document.get("arguments", [])]
     node = {
         "name": document["name"],
         "path": path,
@@ -81,8 +101,10 @@ def compile_node(document, shared, parent_path, is_root=False):
         "handler": document.get("handler"),
         "extension": bool(document.get("extension", False)),
         "passthrough": bool(document.get("passthrough", False)),
-        "options": [resolve_option(o, shared, f"{path}") for o in document.get("options", [])],
-        "arguments": [resolve_argument(a) for a in document.get("arguments", [])],
+        "options": options,
+        "arguments": arguments,
+        "groups": resolve_groups(document, options, arguments, path),
+        "mcp_tool": document.get("mcp_tool"),
         "examples": [{"command": e["command"], "help": e["help"].strip()} for e in document.get("examples", [])],
         "commands": {},
         "aliases": {},

@@ -89,7 +89,7 @@ def _cell(text):
 
 
 def _option_row(option):
-    spellings = ", ".join(f"`{flag}`" for flag in option["flags"])
+    spellings = ", ".join(f"`{flag}`" for flag in option["flags"] + option.get("alias_flags", []))
     if option["negative_flags"]:
         spellings += " / " + ", ".join(f"`{flag}`" for flag in option["negative_flags"])
     description = escape_markdown(option["help"])
@@ -162,8 +162,24 @@ def command_view(node, program, extension_inherited=False):
         "options": [_option_row(o) for o in visible_options(node)] + [HELP_ROW],
         "arguments": [_argument_row(a) for a in node["arguments"]],
         "examples": [{"command": e["command"], "help": escape_markdown(e["help"])} for e in node["examples"]],
+        "rules": group_rules(node),
+        "mcp_tool": node.get("mcp_tool"),
         "children": children,
     }
+
+
+def group_rules(node):
+    """One sentence per argument group, in the words the parser uses when it is broken."""
+    from runtime.cli.groups import flag_names, group_problem
+
+    name_of = flag_names(node)
+    everything = {spec["dest"] for spec in node["options"] + node["arguments"]}
+    rules = []
+    for group in node.get("groups", ()):
+        # The message a command line breaking the rule gets: none given, or all given for at-most-one.
+        given = everything if group["rule"] == "at-most-one" else set()
+        rules.append(escape_markdown(group_problem(dict(group, reason=None), given, name_of)))
+    return rules
 
 
 def env_var_rows(manifest):

@@ -10,7 +10,7 @@ def _node_problems(node, env_registry, used_env):
     where = node["path"] or "(root)"
     seen_flags, seen_dests = {}, {}
     for option in node["options"]:
-        for flag in option["flags"] + option["negative_flags"]:
+        for flag in option["flags"] + option["negative_flags"] + option.get("alias_flags", []):
             if flag.startswith("--") and not KEBAB.match(flag):
                 problems.append(f"{where}: flag {flag} is not kebab-case")
             if flag in seen_flags:
@@ -54,15 +54,31 @@ def _node_problems(node, env_registry, used_env):
     return problems
 
 
+def _mcp_problems(node, tools):
+    where = node["path"] or "(root)"
+    name = node.get("mcp_tool")
+    if not name:
+        return []
+    problems = []
+    if not node["handler"]:
+        problems.append(f"{where}: MCP tool {name} needs a command with a handler")
+    if name in tools:
+        problems.append(f"{where}: MCP tool {name} is also the tool of `{tools[name]}`")
+    tools[name] = node["path"]
+    return problems
+
+
 def lint_manifest(manifest):
     """Return a list of problems (empty when the manifest is sound)."""
     from generator.compile import iter_nodes
 
     registry = manifest["env_vars"]
     used = set()
+    tools = {}
     problems = []
     for node in iter_nodes(manifest["root"]):
         problems.extend(_node_problems(node, registry, used))
+        problems.extend(_mcp_problems(node, tools))
     for name, entry in registry.items():
         if entry.get("read_by") != "runtime" and name not in used:
             problems.append(f"env var {name} is documented but no option reads it (mark read_by: runtime if the runtime does)")

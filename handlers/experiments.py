@@ -2,7 +2,7 @@
 
 from runtime.cli.output import Record, Table
 from runtime.entities import ViewType
-from runtime.errors import NotFound, UsageError
+from runtime.errors import NotFound
 from runtime.formatting import format_millis
 
 
@@ -25,8 +25,6 @@ def delete(*, experiment_id, ctx):
 
 def get(*, experiment_id, experiment_name, output, ctx):
     store = ctx.tracking_store()
-    if bool(experiment_id) == bool(experiment_name):
-        raise UsageError("Give exactly one of --experiment-id or --experiment-name.")
     if experiment_id:
         experiment = store.get_experiment(experiment_id)
     else:

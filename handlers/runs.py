@@ -13,7 +13,7 @@ def create(*, experiment_id, experiment_name, run_name, description, tags, statu
 
     run = create_finished_run(
         ctx.tracking_store(), experiment_id=experiment_id, experiment_name=experiment_name, run_name=run_name,
-        description=description, tags=tags, status=status, parent_run_id=parent_run_id,
+        description=description, tags=dict(tags), status=status, parent_run_id=parent_run_id,
         user_id=getpass.getuser(), now_ms=int(time.time() * 1000),
     )
     return (f"Created run '{run.info.run_name}' with id {run.info.run_id} "
@@ -37,7 +37,27 @@ def describe(*, run_id, output, ctx):
     fields += [(f"param {k}", v) for k, v in sorted(run.params.items())]
     fields += [(f"metric {k}", m.value) for k, m in sorted(run.metrics.items())]
     fields += [(f"tag {k}", v) for k, v in sorted(run.tags.items())]
-    return Record(fields, run.to_dict())
+    return Record(fields, _run_dictionary(run))
+
+
+def _run_dictionary(run):
+    """The run as `mlflow runs describe` prints it: info fields sorted, data.* as objects, inputs, outputs."""
+    info = run.info
+    dataset_inputs = [{"dataset": {"name": d.dataset.name, "digest": d.dataset.digest,
+                                   "source_type": d.dataset.source_type, "source": d.dataset.source,
+                                   "schema": d.dataset.schema, "profile": d.dataset.profile},
+                       "tags": dict(d.tags)} for d in run.dataset_inputs]
+    return {
+        "info": {"artifact_uri": info.artifact_uri, "end_time": info.end_time, "experiment_id": info.experiment_id,
+                 "lifecycle_stage": info.lifecycle_stage, "run_id": info.run_id, "run_name": info.run_name,
+                 "start_time": info.start_time, "status": info.status, "user_id": info.user_id},
+        "data": {"metrics": {k: m.value for k, m in run.metrics.items()}, "params": dict(run.params),
+                 "tags": dict(run.tags)},
+        "inputs": {"model_inputs": [{"model_id": m["model_id"]} for m in run.model_inputs],
+                   "dataset_inputs": dataset_inputs},
+        "outputs": {"model_outputs": [{"model_id": m["model_id"], "step": m.get("step", 0)}
+                                      for m in run.model_outputs]},
+    }
 
 
 def list_(*, experiment_id, view, output, ctx):

@@ -30,10 +30,6 @@ def register_llm_judge(*, name, instructions, model, experiment_id, description,
     from runtime.tracing.scorers import serialize_judge
     from runtime.validation import validate_scorer_name
 
-    if extra_headers:
-        from runtime.tracing.service import parse_metadata
-
-        parse_metadata(extra_headers)  # must be a JSON object; like base_url it is used at run time only
     validate_scorer_name(name)
     version = ctx.tracking_store().register_scorer(experiment_id, name,
                                                    serialize_judge(name, instructions, model, description))

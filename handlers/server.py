@@ -4,7 +4,7 @@
 def server(*, backend_store_uri, registry_store_uri, default_artifact_root, serve_artifacts, artifacts_only,
            artifacts_destination, host, port, workers, static_prefix, allowed_hosts, cors_allowed_origins,
            disable_security_middleware, x_frame_options, gunicorn_opts, waitress_opts, uvicorn_opts, dev,
-           expose_prometheus, ctx):
+           expose_prometheus, secrets_cache_ttl, secrets_cache_max_size, ctx):
     from runtime.server.config import DEFAULT_BACKEND_STORE_URI, ServerConfig
     from runtime.server.run import serve
 
@@ -28,5 +28,6 @@ def server(*, backend_store_uri, registry_store_uri, default_artifact_root, serv
         gunicorn_opts=gunicorn_opts,
         waitress_opts=waitress_opts,
         dev=dev,
+        extra={"secrets_cache_ttl": secrets_cache_ttl, "secrets_cache_max_size": secrets_cache_max_size},
     )
     serve(config)

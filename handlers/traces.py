@@ -1,5 +1,6 @@
-"""Handlers of `mlf traces ...`."""
+"""Handlers of `mlf traces ...` (also the tools of `mlf mcp run`: each returns its JSON form too)."""
 
+from runtime.cli.output import Message
 from runtime.tracing import service
 
 
@@ -34,24 +35,26 @@ def delete(*, experiment_id, trace_ids, max_timestamp_millis, max_traces, ctx):
 
 def set_tag(*, trace_id, key, value, ctx):
     ctx.tracking_store().set_trace_tag(trace_id, key, value)
-    return f"Set tag '{key}' on trace {trace_id}."
+    return Message(f"Set tag '{key}' on trace {trace_id}.", {"trace_id": trace_id, "key": key, "value": value})
 
 
 def delete_tag(*, trace_id, key, ctx):
     ctx.tracking_store().delete_trace_tag(trace_id, key)
-    return f"Deleted tag '{key}' from trace {trace_id}."
+    return Message(f"Deleted tag '{key}' from trace {trace_id}.", {"trace_id": trace_id, "deleted": key})
 
 
 def log_feedback(*, trace_id, name, value, source_type, source_id, rationale, metadata, span_id, ctx):
     assessment = service.log_feedback(ctx.tracking_store(), trace_id, name, value, source_type, source_id, rationale,
                                       metadata, span_id)
-    return f"Logged feedback '{name}' to trace {trace_id}. Assessment ID: {assessment.assessment_id}"
+    return Message(f"Logged feedback '{name}' to trace {trace_id}. Assessment ID: {assessment.assessment_id}",
+                   assessment.to_dict())
 
 
 def log_expectation(*, trace_id, name, value, source_type, source_id, metadata, span_id, ctx):
     assessment = service.log_expectation(ctx.tracking_store(), trace_id, name, value, source_type, source_id,
                                          metadata, span_id)
-    return f"Logged expectation '{name}' to trace {trace_id}. Assessment ID: {assessment.assessment_id}"
+    return Message(f"Logged expectation '{name}' to trace {trace_id}. Assessment ID: {assessment.assessment_id}",
+                   assessment.to_dict())
 
 
 def get_assessment(*, trace_id, assessment_id, ctx):
@@ -59,20 +62,25 @@ def get_assessment(*, trace_id, assessment_id, ctx):
 
 
 def update_assessment(*, trace_id, assessment_id, value, rationale, metadata, ctx):
-    service.update_assessment(ctx.tracking_store(), trace_id, assessment_id, value, rationale, metadata)
-    return f"Updated assessment {assessment_id} in trace {trace_id}."
+    updated = service.update_assessment(ctx.tracking_store(), trace_id, assessment_id, value, rationale, metadata)
+    return Message(f"Updated assessment {assessment_id} in trace {trace_id}.", updated.to_dict())
 
 
 def delete_assessment(*, trace_id, assessment_id, ctx):
     ctx.tracking_store().delete_assessment(trace_id, assessment_id)
-    return f"Deleted assessment {assessment_id} from trace {trace_id}."
+    return Message(f"Deleted assessment {assessment_id} from trace {trace_id}.",
+                   {"trace_id": trace_id, "deleted": assessment_id})
 
 
 def evaluate(*, experiment_id, trace_ids, scorers, output, ctx):
-    from runtime.tracing.evaluate import evaluate_traces, results_json, results_table
+    from runtime.cli.output import Table
+    from runtime.tracing.evaluate import evaluate_traces, results_json, results_rows
+    from runtime.tracing.scorers import split_scorer_specs
 
     results = evaluate_traces(ctx.tracking_store(), experiment_id, service.split_ids(trace_ids),
-                              service.split_ids(scorers), environ=ctx.environ, progress=ctx.stderr)
+                              split_scorer_specs(scorers), environ=ctx.environ, progress=ctx.stderr)
+    data = results_json(results)
     if output == "json":
-        return results_json(results)
-    return results_table(results)
+        return data
+    columns, rows = results_rows(results)
+    return Table(columns, rows, records=data if len(results) != 1 else [data])

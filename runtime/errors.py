@@ -23,16 +23,35 @@ HTTP_STATUS = {
 
 
 class MlfError(Exception):
-    """A failure we can explain in one line. Exit code 1 unless a subclass says otherwise."""
+    """A failure we can explain in one line. Exit code 1 unless a subclass says otherwise.
+
+    An error about one input value names it in domain terms (``for_param``); each front end
+    (CLI flags, MCP tool arguments) renames the parameter its own way with ``naming``.
+    """
 
     exit_code = 1
     error_code = "INTERNAL_ERROR"
+    param = None  # the parameter's python name, when the error is about one input value
+    problem = None  # what is wrong with it, without its name
 
     def __init__(self, message, error_code=None):
         super().__init__(message)
         self.message = str(message)
         if error_code is not None:
             self.error_code = error_code
+
+    @classmethod
+    def for_param(cls, param, problem):
+        """An error about the value of param: "backend config must hold a JSON object"."""
+        error = cls(f"{param.replace('_', ' ')} {problem}")
+        error.param, error.problem = param, problem
+        return error
+
+    def naming(self, name):
+        """The message with the parameter called name (e.g. '--backend-config'); unchanged for other errors."""
+        if self.param is None:
+            return self.message
+        return f"Invalid value for '{name}': {self.problem}"
 
     @property
     def http_status(self):

@@ -17,7 +17,7 @@ def parse_older_than(text):
     """'#d#h#m#s' (each part optional, floats allowed) -> milliseconds."""
     match = _DURATION.match(text.strip()) if text else None
     if not text or not match or not any(match.groups()):
-        raise InvalidParameter(f"Invalid --older-than {text!r}: use the form #d#h#m#s, for example 1d2h or 1.5h")
+        raise InvalidParameter.for_param("older_than", f"{text!r} is not of the form #d#h#m#s, for example 1d2h or 1.5h")
     days, hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
     return int(((days * 24 + hours) * 60 + minutes) * 60_000 + seconds * 1000)
 
@@ -46,7 +46,7 @@ def _deleted_run(store, run_id, cutoff_ids):
     if run.info.lifecycle_stage != LifecycleStage.DELETED:
         raise InvalidState(f"Run {run_id} is not in the deleted stage; delete it first with `mlf runs delete`.")
     if cutoff_ids is not None and run_id not in cutoff_ids:
-        raise InvalidState(f"Run {run_id} was deleted more recently than --older-than allows.")
+        raise InvalidState(f"Run {run_id} was deleted more recently than the age limit allows.")
     return run_id, run.info.artifact_uri
 
 
@@ -64,7 +64,7 @@ def make_plan(store, *, older_than=None, run_ids=None, experiment_ids=None, logg
         if experiment.lifecycle_stage != LifecycleStage.DELETED:
             raise InvalidState(f"Experiment {experiment_id} is not in the deleted stage; delete it first.")
         if eligible_experiments is not None and experiment_id not in eligible_experiments:
-            raise InvalidState(f"Experiment {experiment_id} was deleted more recently than --older-than allows.")
+            raise InvalidState(f"Experiment {experiment_id} was deleted more recently than the age limit allows.")
         plan.experiments.append(experiment_id)
     if models_named:
         if not hasattr(store, "get_logged_model"):

@@ -1,138 +1,143 @@
-"""`mlf mcp run`: a Model Context Protocol server (stdio) over the traces of a tracking store.
+"""`mlf mcp run`: a Model Context Protocol server (stdio) generated from the manifest.
 
-Tools carry MLflow's MCP tool names, so prompts written for `mlflow mcp run`
-work here too: search_traces, get_trace, set_trace_tag, delete_trace_tag,
-log_trace_feedback, log_trace_expectation, get_trace_assessment,
-update_trace_assessment and delete_trace_assessment. The store is the one
-MLFLOW_TRACKING_URI names; it is opened on the first tool call.
+Every command with ``mcp_tool`` in spec/ is a tool of that name (MLflow's tool
+names, so prompts written for `mlflow mcp run` work here too). Its options are
+the tool's arguments, under their python names; its help is the description.
+A call is checked like a command line (value types, env vars, argument
+groups) and runs the command's handler; tools answer in JSON, so a command's
+``output`` option is not offered and is set to json. The store is the one
+MLFLOW_TRACKING_URI names; it is opened on the first call and kept.
 """
 
+import inspect
+import io
 import os
-
-from runtime.tracing import service
+import sys
 
 INSTRUCTIONS = (
     "Tools over MLflow traces: search them (filter strings like \"status = 'ERROR' AND tags.env = 'prod'\"), "
     "read one whole or in parts (extract_fields such as 'info.trace_id,data.spans.*.name'), tag them and record "
     "feedback or expectations on them."
 )
+OUTPUT_DEST = "output"
+_ANNOTATIONS = {"int": int, "int-range": int, "float": float, "float-range": float, "bool": bool}
 
 
-def _explained(function):
-    """Let the client see our error messages (the SDK hides unexpected exceptions behind a generic text)."""
-    import functools
+def tool_nodes(manifest):
+    """(tool name, command node) for every command the manifest serves as an MCP tool."""
+    found = []
 
+    def walk(node):
+        if node.get("mcp_tool"):
+            found.append((node["mcp_tool"], node))
+        for child in node["commands"].values():
+            walk(child)
+
+    walk(manifest["root"])
+    return found
+
+
+def tool_parameters(node):
+    """The option and argument specs a tool offers (not the output format, not hidden options)."""
+    return [spec for spec in node["options"] + node["arguments"]
+            if spec["dest"] != OUTPUT_DEST and not spec.get("hidden")]
+
+
+def _signature(specs):
+    parameters = []
+    for spec in specs:
+        kind = _ANNOTATIONS.get(spec["type"], str)
+        if spec.get("multiple") or spec.get("nargs") in ("*", "+"):
+            kind = list[str]
+        if spec.get("required"):
+            parameters.append(inspect.Parameter(spec["dest"], inspect.Parameter.KEYWORD_ONLY, annotation=kind))
+        else:
+            default = spec.get("default") if spec.get("flag") else None
+            annotation = kind if spec.get("flag") else kind | None
+            parameters.append(inspect.Parameter(spec["dest"], inspect.Parameter.KEYWORD_ONLY, default=default,
+                                                annotation=annotation))
+    return inspect.Signature(parameters)
+
+
+def _given(specs, arguments):
+    """What the client chose, converted like command-line text (a default is not a choice)."""
+    from runtime.cli.values import convert
+    from runtime.errors import UsageError
+
+    parsed = {}
+    for spec in specs:
+        value = arguments.get(spec["dest"])
+        if value is None or (spec.get("flag") and value == spec.get("default")):
+            continue
+        try:
+            if isinstance(value, list):
+                value = [convert(spec, str(item)) for item in value]
+            elif isinstance(value, str):
+                value = convert(spec, value)
+        except ValueError as exc:
+            raise UsageError(f"Invalid value for '{spec['dest']}': {exc}") from None
+        parsed[spec["dest"]] = value
+    return parsed
+
+
+def call_command(node, arguments, stores, environ):
+    """Run a command's handler for a tool call; returns the JSON form of its result."""
+    from runtime.cli.context import Context
+    from runtime.cli.dispatch import call_handler
+    from runtime.cli.groups import check_groups
+    from runtime.cli.output import json_form
+    from runtime.cli.values import resolve
+
+    specs = node["options"] + node["arguments"]
+    values, sources = resolve(specs, _given(tool_parameters(node), arguments), environ)
+    check_groups(node, sources, lambda dest: dest, env_hint=False)
+    if OUTPUT_DEST in values:
+        values[OUTPUT_DEST] = "json"
+    ctx = Context(node["path"], sources, stdout=io.StringIO(), stderr=sys.stderr, environ=environ, stores=stores)
+    return json_form(call_handler(node, values, ctx))
+
+
+def _tool_function(name, node, stores, environ):
     from mcp.server.mcpserver.exceptions import ToolError
 
     from runtime.errors import MlfError
 
-    @functools.wraps(function)
-    def call(*args, **kwargs):
+    dests = {spec["dest"] for spec in node["options"] + node["arguments"]}
+
+    def tool(**arguments):
         try:
-            return function(*args, **kwargs)
+            return call_command(node, arguments, stores, environ)
         except MlfError as exc:
-            raise ToolError(exc.message) from None
+            # The client sees our message (the SDK hides unexpected exceptions behind a generic text).
+            raise ToolError(exc.naming(exc.param) if exc.param in dests else exc.message) from None
 
-    return call
+    tool.__name__ = name
+    tool.__doc__ = node["help"]
+    tool.__signature__ = _signature(tool_parameters(node))
+    return tool
 
 
-def build_server(store_factory):
-    """The MCPServer with the trace tools; store_factory() returns the tracking store."""
+def build_server(manifest=None, environ=None):
+    """The MCPServer with one tool per manifest command that names one; returns (server, open stores)."""
     from mcp.server.mcpserver import MCPServer
 
     from runtime import __version__
+    from runtime.cli.manifest import load_manifest
 
+    manifest = load_manifest() if manifest is None else manifest
+    environ = os.environ if environ is None else environ
     server = MCPServer("mlf", version=__version__, instructions=INSTRUCTIONS)
-    opened = {}
-
-    def tool():
-        register = server.tool()
-        return lambda function: register(_explained(function))
-
-    def store():
-        if "store" not in opened:
-            opened["store"] = store_factory()
-        return opened["store"]
-
-    @tool()
-    def search_traces(experiment_id: str, filter_string: str | None = None, max_results: int = 100,
-                      order_by: str | None = None, page_token: str | None = None, run_id: str | None = None,
-                      include_spans: bool = False, extract_fields: str | None = None) -> dict:
-        """Search the traces of an experiment, newest first. Filter fields: run_id, status, timestamp_ms,
-        execution_time_ms, name, trace_id, metadata.<key>, tags.<key> (backticks around keys with dots),
-        joined with AND. order_by is comma-separated, e.g. 'timestamp_ms DESC'."""
-        traces, token = service.search(store(), experiment_id, filter_string, max_results, order_by, page_token,
-                                       run_id, include_spans)
-        dicts = service.select_fields([t.to_dict() for t in traces], extract_fields)
-        return {"traces": dicts, "next_page_token": token}
-
-    @tool()
-    def get_trace(trace_id: str, extract_fields: str | None = None) -> dict:
-        """One trace (info and spans) as JSON, or only the comma-separated dot paths in extract_fields."""
-        return service.select_fields([store().get_trace(trace_id).to_dict()], extract_fields)[0]
-
-    @tool()
-    def set_trace_tag(trace_id: str, key: str, value: str) -> dict:
-        """Set a tag on a trace."""
-        store().set_trace_tag(trace_id, key, value)
-        return {"trace_id": trace_id, "key": key, "value": value}
-
-    @tool()
-    def delete_trace_tag(trace_id: str, key: str) -> dict:
-        """Remove a tag from a trace."""
-        store().delete_trace_tag(trace_id, key)
-        return {"trace_id": trace_id, "deleted": key}
-
-    @tool()
-    def log_trace_feedback(trace_id: str, name: str, value: str | None = None, source_type: str | None = None,
-                           source_id: str | None = None, rationale: str | None = None, metadata: str | None = None,
-                           span_id: str | None = None) -> dict:
-        """Record feedback (a score or judgement) on a trace. value is JSON when it parses (0.9, true) or text;
-        source_type is HUMAN, LLM_JUDGE or CODE (with source_id); metadata is a JSON object."""
-        return service.log_feedback(store(), trace_id, name, value, source_type, source_id, rationale, metadata,
-                                    span_id).to_dict()
-
-    @tool()
-    def log_trace_expectation(trace_id: str, name: str, value: str, source_type: str | None = None,
-                              source_id: str | None = None, metadata: str | None = None,
-                              span_id: str | None = None) -> dict:
-        """Record an expectation (the ground truth) on a trace; value is JSON when it parses, else text."""
-        return service.log_expectation(store(), trace_id, name, value, source_type, source_id, metadata,
-                                       span_id).to_dict()
-
-    @tool()
-    def get_trace_assessment(trace_id: str, assessment_id: str) -> dict:
-        """One assessment of a trace as JSON."""
-        return store().get_assessment(trace_id, assessment_id).to_dict()
-
-    @tool()
-    def update_trace_assessment(trace_id: str, assessment_id: str, value: str | None = None,
-                                rationale: str | None = None, metadata: str | None = None) -> dict:
-        """Change an assessment's value, rationale or metadata (its name cannot change)."""
-        return service.update_assessment(store(), trace_id, assessment_id, value, rationale, metadata).to_dict()
-
-    @tool()
-    def delete_trace_assessment(trace_id: str, assessment_id: str) -> dict:
-        """Delete an assessment from a trace."""
-        store().delete_assessment(trace_id, assessment_id)
-        return {"trace_id": trace_id, "deleted": assessment_id}
-
-    return server, opened
+    stores = {}
+    for name, node in tool_nodes(manifest):
+        server.add_tool(_tool_function(name, node, stores, environ), name=name, description=node["help"])
+    return server, stores
 
 
 def run_stdio(environ=None):
     """Serve on stdin/stdout until the client disconnects."""
-    environ = os.environ if environ is None else environ
-
-    def open_store():
-        from runtime.store.registry import get_tracking_store
-        from runtime.tracking_uri import resolve_tracking_uri
-
-        return get_tracking_store(resolve_tracking_uri(None, environ))
-
-    server, opened = build_server(open_store)
+    server, stores = build_server(environ=environ)
     try:
         server.run("stdio")
     finally:
-        if "store" in opened:
-            opened["store"].close()
+        for store in stores.values():
+            store.close()

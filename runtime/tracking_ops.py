@@ -2,7 +2,7 @@
 
 from runtime.entities import ViewType
 from runtime.errors import InvalidParameter, NotFound, UsageError
-from runtime.store.base import SEARCH_MAX_RESULTS_THRESHOLD
+from runtime.store.contract.tracking import SEARCH_MAX_RESULTS_THRESHOLD
 from runtime.validation import validate_max_results
 
 _PAGE = 1000
@@ -34,7 +34,7 @@ def search_all_runs(store, experiment_ids, view_type=ViewType.ACTIVE_ONLY, filte
 def resolve_experiment_id(store, experiment_id=None, experiment_name=None):
     """An experiment id from an id or a name (exactly one of them)."""
     if experiment_id and experiment_name:
-        raise UsageError("Give only one of --experiment-id or --experiment-name.")
+        raise UsageError("Give only one of an experiment id or an experiment name.")
     if experiment_name:
         experiment = store.get_experiment_by_name(experiment_name)
         if experiment is None:
@@ -42,24 +42,14 @@ def resolve_experiment_id(store, experiment_id=None, experiment_name=None):
         return experiment.experiment_id
     if experiment_id:
         return store.get_experiment(experiment_id).experiment_id
-    raise UsageError("Give --experiment-id or --experiment-name (or set MLFLOW_EXPERIMENT_ID / MLFLOW_EXPERIMENT_NAME).")
-
-
-def parse_key_values(pairs, what="tag"):
-    result = {}
-    for pair in pairs or []:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise UsageError(f"Invalid {what} {pair!r}: expected key=value")
-        result[key] = value
-    return result
+    raise UsageError("Give an experiment id or an experiment name.")
 
 
 def create_finished_run(store, *, experiment_id, experiment_name, run_name, description, tags, status,
                         parent_run_id, user_id, now_ms):
-    """Create a run, tag it and close it with a terminal status in one go; returns the Run."""
+    """Create a run, tag it ({key: value}) and close it with a terminal status in one go; returns the Run."""
     exp_id = resolve_experiment_id(store, experiment_id, experiment_name)
-    run_tags = parse_key_values(tags)
+    run_tags = dict(tags or {})
     if description:
         run_tags["mlflow.note.content"] = description
     if parent_run_id:

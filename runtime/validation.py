@@ -5,6 +5,7 @@ input with the same message. Limits are MLflow's.
 """
 
 import functools
+import json
 import math
 import posixpath
 import re
@@ -194,18 +195,18 @@ def validate_artifact_path(path, allow_empty=True):
             return ""
         _fail("Missing artifact path")
     if not isinstance(path, str):
-        _fail(f"Invalid artifact path {path!r}")
+        _fail(f"Invalid path {path!r}")
     decoded = _fully_unquote(path)
     for candidate in (path, decoded):
         if "\x00" in candidate:
-            _fail(f"Invalid artifact path {path!r}: contains a NUL character")
+            _fail(f"Invalid path {path!r}: contains a NUL character")
         if candidate.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", candidate):
-            _fail(f"Invalid artifact path {path!r}: absolute paths are not allowed")
+            _fail(f"Invalid path {path!r}: absolute paths are not allowed")
         segments = re.split(r"[/\\]", candidate)
         if ".." in segments:
-            _fail(f"Invalid artifact path {path!r}: '..' is not allowed")
+            _fail(f"Invalid path {path!r}: '..' is not allowed")
     if any(ch in path for ch in "\\"):
-        _fail(f"Invalid artifact path {path!r}: backslashes are not allowed")
+        _fail(f"Invalid path {path!r}: backslashes are not allowed")
     normalised = posixpath.normpath(path)
     if normalised in (".", ""):
         return ""
@@ -218,7 +219,7 @@ def validate_max_results(value, limit, what="max_results"):
     try:
         number = int(value)
     except (TypeError, ValueError):
-        _fail(f"Invalid value {value!r} for {what}: expected an integer")
+        _fail(f"Invalid value {json.dumps(value, default=str)} for {what}: expected an integer")
     if number <= 0 or number > limit:
         _fail(f"Invalid value {number} for parameter '{what}' supplied. It must be at most {limit}, and at least 1.")
     return number

@@ -44,7 +44,7 @@ def test_help_imports_nothing_heavy(args, tmp_path):
 def test_file_store_search_imports_nothing_heavy(tmp_path):
     result, modules = imported_modules(["experiments", "search"], tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "runtime.store.file_store" in modules
+    assert "runtime.store.file.store" in modules
     assert _offenders(modules, allowed=("handlers",)) == []
 
 

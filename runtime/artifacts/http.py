@@ -100,7 +100,7 @@ def _server_root(uri, tracking_uri):
 
 class MlflowArtifactsRepository:
     def __init__(self, uri, tracking_uri=None, environ=None):
-        from runtime.store.rest_store import HostCreds, HttpClient
+        from runtime.http_client import HostCreds, HttpClient
 
         self.uri = uri
         self.endpoint, self.root_path = _server_root(uri, tracking_uri)

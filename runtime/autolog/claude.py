@@ -141,7 +141,7 @@ def status(project):
 def setup(project, tracking_uri=None, experiment_id=None, experiment_name=None, local=False, program="mlf"):
     """Write the hook and env into the project's settings; returns the settings file path."""
     if experiment_id and experiment_name:
-        raise UsageError("Choose either --experiment-id or --experiment-name, not both.")
+        raise UsageError("Choose either an experiment id or an experiment name, not both.")
     if not os.path.isdir(project):
         raise UsageError(f"Directory {project!r} does not exist")
     values = {"MLFLOW_TRACKING_URI": tracking_uri, "MLFLOW_EXPERIMENT_ID": experiment_id,
@@ -199,7 +199,7 @@ def run_stop_hook(stdin, stdout, stderr, environ):
         transcript = event.get("transcript_path")
         if not transcript:
             raise MlfError("the hook input has no transcript_path")
-        from runtime.store.registry import get_tracking_store
+        from runtime.store.factory import get_tracking_store
         from runtime.tracking_uri import resolve_tracking_uri
 
         store = get_tracking_store(resolve_tracking_uri(None, environ))

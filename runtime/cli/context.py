@@ -5,13 +5,13 @@ import sys
 
 
 class Context:
-    def __init__(self, command_path, sources, stdout=None, stderr=None, environ=None):
+    def __init__(self, command_path, sources, stdout=None, stderr=None, environ=None, stores=None):
         self.command_path = command_path
         self.sources = sources  # dest -> "commandline" | "envvar" | "default"
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr
         self.environ = os.environ if environ is None else environ
-        self._stores = {}
+        self._stores = {} if stores is None else stores  # the MCP server shares one cache across calls
 
     def given(self, dest):
         """True when the user chose this value (command line or env var), not the default."""
@@ -26,7 +26,7 @@ class Context:
         """The tracking store for uri (default: the tracking URI), opened once per command."""
         uri = self.tracking_uri(uri)
         if uri not in self._stores:
-            from runtime.store.registry import get_tracking_store
+            from runtime.store.factory import get_tracking_store
 
             self._stores[uri] = get_tracking_store(uri)
         return self._stores[uri]

@@ -94,15 +94,23 @@ def run(argv, stdout=None, stderr=None):
         return 0 if tokens and tokens[0] in HELP_FLAGS else 2
     from runtime.cli.context import Context
     from runtime.cli.dispatch import call_handler
+    from runtime.cli.groups import check_groups, flag_names
     from runtime.cli.output import render
     from runtime.cli.parser import parse_leaf
     from runtime.cli.values import resolve
 
     parsed = parse_leaf(node, tokens, manifest["program"])
     values, sources = resolve(node["options"] + node["arguments"], parsed)
+    check_groups(node, sources, flag_names(node))
     ctx = Context(node["path"], sources, stdout=stdout, stderr=stderr)
     try:
-        result = call_handler(node, values, ctx)
+        try:
+            result = call_handler(node, values, ctx)
+        except MlfError as exc:
+            if exc.param in values:  # an engine error about one value: say which flag it came from
+                exc.message = exc.naming(flag_names(node)(exc.param))
+                exc.args = (exc.message,)
+            raise
         text = render(result, values.get("output") or "table")
         if text is not None:
             print(text, file=stdout)

@@ -30,6 +30,23 @@ class Record:
         self.data = data
 
 
+class Message:
+    """A sentence for people, with a JSON form for scripts and MCP tools."""
+
+    def __init__(self, text, data):
+        self.text = text
+        self.data = data
+
+
+def json_form(result):
+    """What a handler's return value is as JSON data (MCP tools answer with it)."""
+    if isinstance(result, Table):
+        return result.json_data()
+    if isinstance(result, (Record, Message)):
+        return result.data
+    return result
+
+
 def _cell(value):
     if value is None:
         return ""
@@ -78,6 +95,8 @@ def render(result, fmt="table"):
         if fmt == "csv":
             return render_csv(result.columns, result.rows)
         return render_table(result.columns, result.rows)
+    if isinstance(result, Message):
+        return render_json(result.data) if fmt == "json" else result.text
     if isinstance(result, Record):
         if fmt == "json":
             return render_json(result.data)

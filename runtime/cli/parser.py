@@ -59,7 +59,7 @@ def add_option(parser, spec):
                                 default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         return
     action = "append" if spec["multiple"] else "store"
-    parser.add_argument(*spec["flags"], action=action, type=_type_for(spec), metavar=spec["metavar"], **common)
+    parser.add_argument(*spec["flags"], *spec.get("alias_flags", ()), action=action, type=_type_for(spec), metavar=spec["metavar"], **common)
 
 
 def add_argument(parser, spec):

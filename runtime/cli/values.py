@@ -5,6 +5,7 @@ source of every value is remembered so handlers can tell a default from a
 choice the user made.
 """
 
+import json
 import os
 
 from runtime.errors import UsageError
@@ -52,7 +53,32 @@ def convert(spec, text):
         raise ValueError(f"{text!r} is not one of {', '.join(repr(c) for c in spec['choices'])}")
     if "\x00" in str(text):
         raise ValueError("value contains a NUL character")
+    if kind == "key-value":
+        return parse_key_value(text, spec.get("metavar") or "KEY=VALUE")
+    if kind == "json-object":
+        return parse_json_object(text)
     return text
+
+
+def parse_key_value(text, form="KEY=VALUE"):
+    """'key=value' -> ('key', 'value'); the value may hold '=' and may be empty, the key may not."""
+    key, sep, value = str(text).partition("=")
+    if not sep or not key:
+        raise ValueError(f"{text!r}: expected {form}")
+    return key, value
+
+
+def parse_json_object(text):
+    """A JSON object -> dict; an empty value means none (None)."""
+    if text is None or str(text).strip() == "":
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{text!r} is not a JSON object, e.g. '{{\"key\": \"value\"}}'")
+    return data
 
 
 def display_name(spec):
@@ -86,7 +112,7 @@ def resolve(specs, parsed, environ=None):
                 raise UsageError(f"Invalid value in env var {name} for {display_name(spec)}: {exc}") from None
             values[dest], sources[dest] = value, ENVVAR
             continue
-        if spec.get("required"):
+        if spec.get("required") and not spec.get("prompt"):  # a prompted option is asked by its handler
             kind = "option" if "flags" in spec else "argument"
             hint = f" (or set {name})" if name else ""
             raise UsageError(f"Missing {kind} {display_name(spec)}{hint}.")

@@ -97,7 +97,7 @@ def generate_dockerfile(output_dir, model_uri=None, env_manager=None, mlf_home=N
     if env_manager is not None:
         envs.validate_env_manager(env_manager)
         if env_manager == envs.CONDA:
-            raise InvalidParameter("--env-manager conda is not supported for images; use local or virtualenv")
+            raise InvalidParameter.for_param("env_manager", "conda is not supported for images; use local or virtualenv")
     os.makedirs(output_dir, exist_ok=True)
     python_version = None
     has_model = model_uri is not None

@@ -36,7 +36,7 @@ _COMPLETE_MARKER = ".mlf-env-complete"
 
 def validate_env_manager(name):
     if name not in ENV_MANAGERS:
-        raise InvalidParameter(f"Invalid value {name!r} for --env-manager: expected one of {', '.join(ENV_MANAGERS)}")
+        raise InvalidParameter.for_param("env_manager", f"{name!r} is not one of {', '.join(ENV_MANAGERS)}")
     return name
 
 
@@ -165,9 +165,9 @@ def get_or_create(python_env, manager, base_dir, extra_requirements=(), install_
     if manager == CONDA:
         require_tool("conda", "Install conda (Miniconda or Miniforge) or use --env-manager virtualenv or uv.")
         if not conda_file:
-            raise MlfError("--env-manager conda needs a conda.yaml in the model or project")
+            raise MlfError.for_param("env_manager", "conda needs a conda.yaml in the model or project")
     if install_mlf and not os.path.isfile(os.path.join(project_root(), "pyproject.toml")):
-        raise MlfError(f"--install-mlflow needs mlf's source checkout; {project_root()} has no pyproject.toml")
+        raise MlfError.for_param("install_mlflow", f"needs mlf's source checkout; {project_root()} has no pyproject.toml")
     dependencies = python_env.resolved_dependencies(base_dir)
     name = environment_key(manager, python_env, dependencies, extra_requirements, install_mlf, conda_file, tooling)
     root = env_root()
@@ -257,7 +257,7 @@ def prepare_model_env(model_path, manager, install_mlf=False, pip_requirements_o
     model_dir = ModelDir.load(model_path)
     if manager == LOCAL:
         if pip_requirements_override:
-            raise InvalidParameter("--pip-requirements-override is not supported with --env-manager local")
+            raise InvalidParameter.for_param("pip_requirements_override", "is not supported with the local environment manager")
         return local_environment()
     extra = parse_requirements_override(pip_requirements_override) if isinstance(pip_requirements_override, str) \
         else list(pip_requirements_override or [])

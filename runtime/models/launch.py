@@ -65,9 +65,9 @@ def predict(model_uri, input_path=None, output_path=None, content_type="json", e
     envs.validate_env_manager(env_manager)
     extra = parse_extra_env(extra_env)
     if extra and env_manager == envs.LOCAL:
-        raise InvalidParameter("--env is only supported with --env-manager virtualenv, uv or conda")
+        raise InvalidParameter.for_param("env", "is only supported with the virtualenv, uv or conda environment managers")
     if env_manager == envs.LOCAL and pip_requirements_override:
-        raise InvalidParameter("--pip-requirements-override is not supported with --env-manager local")
+        raise InvalidParameter.for_param("pip_requirements_override", "is not supported with the local environment manager")
     with local_model(model_uri, tracking_uri) as model_path:
         if env_manager == envs.LOCAL:
             from runtime.models.predict import predict_local

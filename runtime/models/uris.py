@@ -17,10 +17,9 @@ import shutil
 import tempfile
 
 from runtime.errors import InvalidParameter, MlfError, NotFound
+from runtime.models.models_uri import parse_models_uri
 from runtime.tracking_uri import local_path_from_uri, resolve_tracking_uri, uri_scheme
 
-_MODELS_URI = re.compile(r"^models:/+(?P<name>[^/@]+)(?:/(?P<version>[^/]+)|@(?P<alias>[^/]+))?/*$")
-_LOGGED_MODEL_ID = re.compile(r"^m-[0-9a-f]{32}$")
 
 
 def scheme_of(uri):
@@ -114,28 +113,6 @@ def _logged_model_of_run(store, run, path):
             return None
 
 
-def parse_models_uri(model_uri):
-    """models:/ URI -> dict(name=, version=, alias=, stage=) or dict(model_id=)."""
-    match = _MODELS_URI.match(model_uri)
-    if not match:
-        raise InvalidParameter(
-            f"Invalid model URI {model_uri!r}: expected models:/<name>/<version>, models:/<name>@<alias>, "
-            "models:/<name>/<stage>, models:/<name>/latest or models:/<model_id>"
-        )
-    name, version, alias = match.group("name"), match.group("version"), match.group("alias")
-    if version is None and alias is None:
-        if _LOGGED_MODEL_ID.match(name):
-            return {"model_id": name}
-        raise InvalidParameter(f"Invalid model URI {model_uri!r}: name a version, alias or stage")
-    parsed = {"name": name, "version": None, "alias": alias, "stage": None}
-    if version is not None:
-        if version.isdigit():
-            parsed["version"] = version
-        else:
-            parsed["stage"] = version  # a stage name, or "latest"
-    return parsed
-
-
 def models_uri_to_artifact_uri(model_uri, tracking_uri=None):
     parsed = parse_models_uri(model_uri)
     tracking_uri = resolve_tracking_uri(tracking_uri)
@@ -158,7 +135,7 @@ def set_registry_resolver(resolver):
 
 
 def registry_download_uri(parsed, tracking_uri):
-    from runtime.store.registry import resolve_registry_uri
+    from runtime.store.factory import resolve_registry_uri
 
     registry_uri = resolve_registry_uri(None, tracking_uri)
     if _registry_resolver is not None:
@@ -180,7 +157,7 @@ def logged_model_artifact_uri(model_id, tracking_uri):
 
 
 def _tracking_store(tracking_uri):
-    from runtime.store.registry import get_tracking_store
+    from runtime.store.factory import get_tracking_store
 
     return get_tracking_store(resolve_tracking_uri(tracking_uri))
 
@@ -190,11 +167,7 @@ def download_artifacts(artifact_uri, dst_path, tracking_uri=None):
     """Copy the file or folder at artifact_uri into dst_path; return the local path."""
     os.makedirs(dst_path, exist_ok=True)
     scheme = scheme_of(artifact_uri)
-    if scheme == "s3":
-        from runtime.models import s3
-
-        return s3.download(artifact_uri, dst_path)
-    if scheme not in ("", "file", "mlflow-artifacts", "http", "https"):
+    if scheme not in ("", "file", "mlflow-artifacts", "http", "https", "s3"):
         raise InvalidParameter(
             f"Unsupported model location {artifact_uri!r}: use a local path, file:, runs:/, models:/, "
             "mlflow-artifacts:/ or s3://"
@@ -204,19 +177,11 @@ def download_artifacts(artifact_uri, dst_path, tracking_uri=None):
 
 def download_file(artifact_dir_uri, name, dst_path, tracking_uri=None):
     """Copy one file of the artifact folder at artifact_dir_uri into dst_path (NotFound if absent)."""
-    if scheme_of(artifact_dir_uri) == "s3":
-        from runtime.models import s3
-
-        return s3.download(f"{artifact_dir_uri.rstrip('/')}/{name}", dst_path)
     return _repository(artifact_dir_uri, tracking_uri).download_artifacts(name, dst_path)
 
 
 def upload_file(local_file, artifact_dir_uri, tracking_uri=None):
     """Put one local file into the artifact folder at artifact_dir_uri (overwriting it)."""
-    if scheme_of(artifact_dir_uri) == "s3":
-        from runtime.models import s3
-
-        return s3.upload_file(local_file, artifact_dir_uri)
     return _repository(artifact_dir_uri, tracking_uri).log_artifact(local_file)
 
 

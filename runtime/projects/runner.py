@@ -55,10 +55,10 @@ def _log(message):
 
 
 def parse_key_values(pairs, what):
-    """['a=1', 'b=2'] -> {'a': '1', 'b': '2'}; a bare name maps to True (for -A flags)."""
+    """['a=1', ('b', '2')] -> {'a': '1', 'b': '2'}; a bare name maps to True (for -A flags)."""
     result = {}
     for pair in pairs or ():
-        name, sep, value = str(pair).partition("=")
+        name, sep, value = (pair[0], "=", pair[1]) if isinstance(pair, tuple) else str(pair).partition("=")
         if not name:
             raise InvalidParameter(f"Invalid {what} {pair!r}: expected NAME=VALUE")
         if not sep:
@@ -85,9 +85,9 @@ def parse_backend_config(value):
     try:
         config = json.loads(text)
     except ValueError as exc:
-        raise InvalidParameter(f"--backend-config must be a .json file or a JSON object: {exc}") from None
+        raise InvalidParameter.for_param("backend_config", f"must be a .json file or a JSON object: {exc}") from None
     if not isinstance(config, dict):
-        raise InvalidParameter("--backend-config must hold a JSON object")
+        raise InvalidParameter.for_param("backend_config", "must hold a JSON object")
     return config
 
 
@@ -223,7 +223,7 @@ def run_project(uri, entry_point="main", version=None, parameters=None, docker_a
                 experiment_id=None, backend="local", backend_config=None, env_manager=None, storage_dir=None,
                 run_id=None, run_name=None, build_image=False, tracking_uri=None, store=None):
     """Run the entry point synchronously; returns a SubmittedRun, raises MlfError when it fails."""
-    from runtime.store.registry import get_tracking_store
+    from runtime.store.factory import get_tracking_store
     from runtime.tracking_uri import resolve_tracking_uri
 
     backend = backend or "local"

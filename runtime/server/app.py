@@ -4,15 +4,16 @@ Routes come from the modules in ROUTE_MODULES; each exposes
 ``routes(ctx) -> list[starlette.routing.Route]`` and is included when it
 imports (a module that does not exist yet is skipped; one that fails to
 import for any other reason stops the server with that error). Route modules
-share request parsing and error bodies through runtime.server.protocol.
+share request parsing and error bodies through runtime.server.routing.
 """
 
 import importlib
 import logging
 
-from runtime.server import protocol
+from runtime.server import routing
 from runtime.server.config import ServerConfig
 from runtime.server.context import ServerContext
+from runtime.wire.protocol import schema as wire_schema
 
 log = logging.getLogger("mlf.server")
 
@@ -21,6 +22,10 @@ ROUTE_MODULES = [
     "runtime.server.routes_artifacts",
     "runtime.server.routes_registry",
     "runtime.server.routes_traces",
+    "runtime.server.routes_ui",
+    "runtime.server.routes_graphql",
+    "runtime.gateway.server_routes",  # the AI gateway: /api/3.0/mlflow/gateway/* and /gateway/*
+    "runtime.ui.routes",  # the web UI: pages at /, /experiments, /runs, ... after every API path
 ]
 # Modules still served by an --artifacts-only server.
 ARTIFACT_ROUTE_MODULES = {"runtime.server.routes_artifacts"}
@@ -41,7 +46,7 @@ def load_route_modules(names=None):
 
 def server_version():
     """The MLflow version whose REST API we serve; clients pick features by it."""
-    return protocol.schema()["mlflow_version"]
+    return wire_schema()["mlflow_version"]
 
 
 def _core_routes(ctx):
@@ -73,7 +78,7 @@ def _core_routes(ctx):
     return [
         Route("/health", health, methods=["GET"]),
         Route("/version", version, methods=["GET"]),
-        *protocol.api_routes("/server-info", server_info, ["GET"], versions=("3.0",)),
+        *routing.api_routes("/server-info", server_info, ["GET"], versions=("3.0",)),
     ]
 
 

@@ -28,7 +28,7 @@ class ServerContext:
     @property
     def tracking_store(self):
         def open_store():
-            from runtime.store.registry import get_tracking_store
+            from runtime.store.factory import get_tracking_store
 
             return get_tracking_store(self.config.backend_store_uri, self.config.resolved_default_artifact_root)
 

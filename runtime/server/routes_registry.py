@@ -3,7 +3,7 @@
 registered-models/* and model-versions/* (ModelRegistryService) are served by
 the registry store at --registry-store-uri (default: the backend store);
 logged-models/* (MlflowService) by the tracking store. Handlers take the parsed
-request (proto field names, see protocol.py) and return the response message
+request (proto field names, see runtime/wire/protocol.py) and return the response message
 as a dict; names, versions, ids and keys are validated before a store sees them.
 
 A model version's source may name a models:/ or runs:/ URI, a remote location,
@@ -11,22 +11,15 @@ or a local path inside the server's artifact roots; any other local path is
 refused, so the registry cannot be used to read files elsewhere on the server.
 """
 
-import mimetypes
-import os
-import posixpath
-import tempfile
-
-from runtime.errors import InvalidParameter, MlfError, NotFound
+from runtime.errors import InvalidParameter, MlfError
 from runtime.registry_entities import LoggedModelStatus
 from runtime.server.artifact_access import ArtifactAccess
-from runtime.server.protocol import (
-    error_response,
-    internal_error_response,
-    missing_parameter,
-    require,
-    rpc_table_routes,
-)
+from runtime.server.routing import error_response, internal_error_response, require, rpc_table_routes
 from runtime.server.routes_tracking import paged
+
+MODEL_VERSIONS_TAG = "mlflow.modelVersions"
+PROMPT_TAG = "mlflow.prompt.is_prompt"
+SOURCE_PATTERN_ENV = "MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX"
 from runtime.validation import (
     validate_artifact_path,
     validate_experiment_id,
@@ -40,6 +33,7 @@ from runtime.validation import (
     validate_run_id,
     validate_tag,
 )
+from runtime.wire.protocol import missing_parameter
 
 REGISTRY = "mlflow.ModelRegistryService."
 TRACKING = "mlflow.MlflowService."
@@ -72,7 +66,7 @@ class RegistryHandlers:
         tracking = self.ctx.tracking_store
 
         def open_store():
-            from runtime.store.registry import get_model_registry_store
+            from runtime.store.factory import get_model_registry_store
 
             return get_model_registry_store(self.ctx.registry_store_uri, tracking_store=tracking)
 
@@ -169,12 +163,30 @@ class RegistryHandlers:
         model_id = body.get("model_id") or None
         if model_id:
             validate_logged_model_id(model_id)
+        _check_source_pattern(source)
         self._check_source(source, run_id)
+        tags = _pairs(body.get("tags"), validate_registry_tag)
         version = self.registry.create_model_version(
-            name, source, run_id=run_id, tags=_pairs(body.get("tags"), validate_registry_tag),
+            name, source, run_id=run_id, tags=tags,
             run_link=body.get("run_link", ""), description=body.get("description", ""), model_id=model_id,
         )
+        if model_id and str((tags or {}).get(PROMPT_TAG, "")).lower() != "true":
+            self._record_model_version_on_logged_model(model_id, name, version.version)
         return {"model_version": version.to_dict()}
+
+    def _record_model_version_on_logged_model(self, model_id, name, version):
+        """Add {name, version} to the logged model's mlflow.modelVersions tag (a JSON list), as MLflow does."""
+        import json
+
+        entry = {"name": name, "version": str(version)}
+        model = self.tracking.get_logged_model(model_id)
+        try:
+            versions = json.loads(model.tags.get(MODEL_VERSIONS_TAG) or "[]")
+        except ValueError:
+            versions = []
+        if entry not in versions:
+            versions.append(entry)
+        self.tracking.set_logged_model_tags(model_id, {MODEL_VERSIONS_TAG: json.dumps(versions)})
 
     def get_model_version(self, body, request):
         return {"model_version": self.registry.get_model_version(_name(body), _version(body)).to_dict()}
@@ -285,37 +297,27 @@ class RegistryHandlers:
         return self.registry.get_model_version_download_uri(name, version), params.get("path")
 
 
+def _check_source_pattern(source):
+    """MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX, when set, must match somewhere in the source."""
+    import os
+    import re
+
+    pattern = os.environ.get(SOURCE_PATTERN_ENV)
+    if pattern and not re.search(pattern, source):
+        raise InvalidParameter(f"Invalid model version source: '{source}'.")
+
+
 def _file_download(handlers, locate):
     """A GET endpoint streaming one artifact file below the root locate(request) names."""
-    from starlette.background import BackgroundTask
     from starlette.concurrency import run_in_threadpool
-    from starlette.responses import FileResponse
+
+    from runtime.server.artifact_files import send_artifact
 
     async def serve(request):
         try:
             root, raw_path = await run_in_threadpool(locate, request)
             path = validate_artifact_path(raw_path or "", allow_empty=False)
-            repository = handlers.access.repository_for(root)
-            name = posixpath.basename(path)
-            media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-            local_root = getattr(repository, "root", None)
-            if local_root is not None:
-                from runtime.fsutil import contained_path
-
-                target = contained_path(local_root, path)
-                if not os.path.isfile(target):
-                    raise NotFound(f"No artifact file at {path!r}")
-                return FileResponse(target, media_type=media_type, filename=name,
-                                    content_disposition_type="attachment")
-            import shutil
-
-            folder = tempfile.mkdtemp(prefix="mlf-registry-")
-            local = await run_in_threadpool(repository.download_artifacts, path, folder)
-            if not os.path.isfile(local):
-                shutil.rmtree(folder, ignore_errors=True)
-                raise NotFound(f"No artifact file at {path!r}")
-            return FileResponse(local, media_type=media_type, filename=name, content_disposition_type="attachment",
-                                background=BackgroundTask(shutil.rmtree, folder, True))
+            return await send_artifact(handlers.access.repository_for(root), path)
         except MlfError as exc:
             return error_response(exc)
         except Exception as exc:  # noqa: BLE001 - answer in MLflow's error format

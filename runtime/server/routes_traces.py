@@ -15,17 +15,11 @@ and return the response message as a dict.
 import json
 
 from runtime.errors import InvalidParameter, MlfError, NotFound
-from runtime.server.protocol import (
-    endpoint,
-    error_response,
-    internal_error_response,
-    missing_parameter,
-    require,
-    rpc_info,
-)
+from runtime.server.routing import endpoint, error_response, internal_error_response, require
 from runtime.server.routes_tracking import paged
-from runtime.store.trace_base import TRACE_SPANS_FILE, UNSET
+from runtime.store.contract.traces import TRACE_SPANS_FILE, UNSET
 from runtime.validation import validate_experiment_id, validate_trace_id
+from runtime.wire.protocol import missing_parameter, rpc_info
 
 SERVICE = "mlflow.MlflowService."
 SEARCH_TRACES_MAX_RESULTS = 500  # MLflow's server refuses more per request
@@ -82,6 +76,41 @@ class TraceHandlers:
             self.store.log_spans(info.experiment_id, spans)
         stored = self.store.start_trace(info)
         return {"trace": {"trace_info": stored.to_proto_json()}}
+
+    # ---- the deprecated v2 pair: start (IN_PROGRESS), then end with a status -----------------
+    def start_trace_v2(self, body, request):
+        import uuid
+
+        from runtime.store.contract.traces import now_ms
+        from runtime.tracing.entities import TraceInfo, TraceState, _string_map
+
+        info = TraceInfo(
+            trace_id=uuid.uuid4().hex,
+            experiment_id=validate_experiment_id(require(body, "experiment_id")),
+            request_time=body.get("timestamp_ms") or now_ms(),
+            state=TraceState.IN_PROGRESS,
+            trace_metadata=_string_map(body.get("request_metadata"), "request_metadata"),
+            tags=_string_map(body.get("tags"), "tags"),
+        )
+        return {"trace_info": self.store.start_trace(info).to_v2_dict()}
+
+    def end_trace_v2(self, body, request):
+        import dataclasses
+
+        from runtime.store.contract.traces import now_ms
+        from runtime.tracing.entities import TraceState, _string_map
+
+        existing = self.store.get_trace_info(validate_trace_id(require(body, "request_id")))
+        end_ms = body.get("timestamp_ms") or now_ms()
+        ended = dataclasses.replace(
+            existing,
+            state=TraceState.validate(body.get("status")),
+            execution_duration=max(0, end_ms - existing.request_time),
+            trace_metadata={**existing.trace_metadata, **_string_map(body.get("request_metadata"), "request_metadata")},
+            tags={**existing.tags, **_string_map(body.get("tags"), "tags")},
+            assessments=[],
+        )
+        return {"trace_info": self.store.start_trace(ended).to_v2_dict()}
 
     def get_trace_info_v3(self, body, request):
         info = self.store.get_trace_info(require(body, "trace_id"))
@@ -248,27 +277,57 @@ class TraceHandlers:
 
     # ---- UI helper -----------------------------------------------------------
     def get_trace_artifact(self, body, request):
-        from starlette.responses import Response
+        """The trace's spans as the attachment traces.json (sent as text/plain, as MLflow does)."""
+        from runtime.server.artifact_files import attachment_response
 
         trace = self._with_artifact_spans(self.store.get_trace(self._trace_id(body)))
         payload = json.dumps({"spans": [s.to_dict() for s in trace.spans]}, ensure_ascii=False)
-        return Response(payload, media_type="application/octet-stream")
+        return attachment_response(payload.encode("utf-8"), TRACE_SPANS_FILE)
+
+
+class Unprocessable(InvalidParameter):
+    """A request MLflow's OTLP endpoint (FastAPI) answers with 422."""
+
+    http_status = 422
+
+
+def mlflow_spans(payload, content_type):
+    """The spans of an OTLP export request as MLflow stores them: other conventions' attributes translated
+    (runtime.tracing.otel_translate), a known agent's service.name copied onto each root span; a span that
+    cannot be read is a 422, as in MLflow."""
+    import json as json_module
+
+    from runtime.tracing.entities import Span
+    from runtime.tracing.otel_translate import SERVICE_NAME, known_service_name, translate
+    from runtime.tracing.otlp import resource_spans_of
+
+    spans = []
+    for resource, otel_span in resource_spans_of(payload, content_type):
+        try:
+            span = Span.from_proto_json(otel_span)
+        except Exception:  # noqa: BLE001 - any unreadable span refuses the batch
+            raise Unprocessable("Cannot convert OpenTelemetry span to MLflow span") from None
+        span.attributes = translate(span.attributes, span.events)
+        service = known_service_name(resource)
+        if service and span.is_root:
+            span.attributes[SERVICE_NAME] = json_module.dumps(service)
+        spans.append(span)
+    return spans
 
 
 def _otlp_endpoint(ctx):
     from starlette.concurrency import run_in_threadpool
     from starlette.responses import Response
 
-    from runtime.tracing.entities import Span
-    from runtime.tracing.otlp import decompress, spans_from_export_request
+    from runtime.tracing.otlp import decompress
 
     def ingest(body, headers):
         experiment_id = headers.get(EXPERIMENT_HEADER)
         if not experiment_id:
-            raise InvalidParameter(f"Missing required header {EXPERIMENT_HEADER}")
+            # FastAPI's answer for a missing required header, as MLflow's server gives it.
+            raise Unprocessable(f"Missing required header {EXPERIMENT_HEADER}")
         payload = decompress(body, headers.get("content-encoding"))
-        otel_spans = spans_from_export_request(payload, headers.get("content-type"))
-        spans = [Span.from_proto_json(s) for s in otel_spans]
+        spans = mlflow_spans(payload, headers.get("content-type"))
         store = ctx.tracking_store
         store.log_spans(validate_experiment_id(experiment_id), spans)
         run_id = headers.get(RUN_HEADER)
@@ -309,6 +368,8 @@ RPC_HANDLERS = [
     ("getScorer", "get_scorer", True),
     ("deleteScorer", "delete_scorer", True),
     ("startTraceV3", "start_trace_v3", False),
+    ("startTrace", "start_trace_v2", True),
+    ("endTrace", "end_trace_v2", True),
     ("createAssessment", "create_assessment", False),
     ("updateAssessment", "update_assessment", False),
     ("GetAssessment", "get_assessment", True),

@@ -1,6 +1,6 @@
 """Tracking REST routes: experiments, runs, metrics, params, tags, inputs and outputs.
 
-Each handler takes the parsed request (proto field names, see protocol.py)
+Each handler takes the parsed request (proto field names, see runtime/wire/protocol.py)
 and returns the response message as a dict. Ids are validated here, before
 any store sees them, so a file store never builds a path from a bad id.
 """
@@ -8,7 +8,8 @@ any store sees them, so a file store never builds a path from a bad id.
 from runtime.entities import Dataset, DatasetInput, Metric, Param, RunTag, ViewType
 from runtime.errors import InvalidParameter, NotFound
 from runtime.server.artifact_access import ArtifactAccess
-from runtime.server.protocol import missing_parameter, require, rpc_table_routes, run_id_of
+from runtime.server.routing import require, rpc_table_routes, run_id_of
+from runtime.wire.protocol import missing_parameter
 from runtime.validation import (
     MAX_EXPERIMENT_TAG_VALUE_LENGTH,
     validate_artifact_path,
@@ -271,14 +272,19 @@ class TrackingHandlers:
         max_results = body.get("max_results", MAX_RESULTS_PER_RUN)
         if not 1 <= max_results <= MAX_RESULTS_PER_RUN:
             raise InvalidParameter(f"max_results must be between 1 and {MAX_RESULTS_PER_RUN}.")
+        start, end = body.get("start_step"), body.get("end_step")
+        if start is not None and end is not None:
+            if start > end:
+                raise InvalidParameter("end_step must be greater than start_step. "
+                                       f"Found start_step={start} and end_step={end}.")
+        elif start is not None or end is not None:
+            raise InvalidParameter("If either start step or end step are specified, both must be specified.")
         histories = {run_id: list(self.store.get_metric_history(run_id, key)) for run_id in run_ids}
         all_steps = sorted({m.step for history in histories.values() for m in history})
         if not all_steps:
             return {}
-        start = body.get("start_step", all_steps[0])
-        end = body.get("end_step", all_steps[-1])
-        if start > end:
-            raise InvalidParameter("end_step must be greater than start_step.")
+        if start is None:
+            start, end = all_steps[0], all_steps[-1]
         chosen = sample_steps([s for s in all_steps if start <= s <= end], max_results)
         metrics = []
         for run_id in run_ids:

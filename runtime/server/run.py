@@ -36,7 +36,7 @@ def initialize_backend(config):
     """Open the backend store once in the parent, so schema migrations run before any worker starts."""
     if config.artifacts_only:
         return
-    from runtime.store.registry import get_tracking_store
+    from runtime.store.factory import get_tracking_store
 
     store = get_tracking_store(config.backend_store_uri, config.resolved_default_artifact_root)
     try:

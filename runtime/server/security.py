@@ -18,7 +18,7 @@ nosniff is always sent.
 import fnmatch
 import ipaddress
 
-from runtime.server.protocol import STATE_CHANGING_METHODS
+from runtime.server.routing import STATE_CHANGING_METHODS
 
 NOSNIFF = (b"x-content-type-options", b"nosniff")
 DEFAULT_CORS_ORIGINS = (
@@ -140,7 +140,7 @@ class SecurityMiddleware:
     def _check(self, scope, headers):
         """(refusing response or None, origin to echo in CORS headers or None)."""
         from runtime.errors import InvalidParameter, MlfError
-        from runtime.server.protocol import error_response
+        from runtime.server.routing import error_response
 
         method, path = scope["method"], scope["path"]
         host = headers.get("host", "")

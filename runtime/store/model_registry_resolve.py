@@ -9,8 +9,8 @@ from runtime.errors import InvalidParameter, NotFound
 
 
 def parse_models_source(uri):
-    """models:/ URI -> {"model_id"} or {"name", "version", "alias", "stage"} (see runtime.models.uris)."""
-    from runtime.models.uris import parse_models_uri
+    """models:/ URI -> {"model_id"} or {"name", "version", "alias", "stage"} (see runtime.models.models_uri)."""
+    from runtime.models.models_uri import parse_models_uri
 
     return parse_models_uri(uri)
 
@@ -43,7 +43,7 @@ def resolve_model_version_uri(name, version_or_alias, registry_uri):
     version_or_alias: a version number ("3"), "@alias" / an alias name, a stage
     name or "latest". registry_uri: any registry URI get_model_registry_store accepts.
     """
-    from runtime.store.registry import get_model_registry_store
+    from runtime.store.factory import get_model_registry_store
 
     text = str(version_or_alias)
     parsed = {"name": name, "version": None, "alias": None, "stage": None}
@@ -64,7 +64,7 @@ def resolve_model_version_uri(name, version_or_alias, registry_uri):
 
 def registry_resolver(parsed, tracking_uri):
     """Adapter for runtime.models.uris.set_registry_resolver: (parsed URI, registry URI) -> artifact URI."""
-    from runtime.store.registry import get_model_registry_store
+    from runtime.store.factory import get_model_registry_store
 
     store = get_model_registry_store(tracking_uri)
     try:

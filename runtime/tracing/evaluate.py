@@ -137,9 +137,9 @@ def evaluate_traces(store, experiment_id, trace_ids, scorer_specs, environ=None,
     """Score every trace with every scorer; log the feedback to the traces; return TraceResults."""
     environ = os.environ if environ is None else environ
     if not trace_ids:
-        raise UsageError("Give at least one trace id in --trace-ids.")
+        raise UsageError.for_param("trace_ids", "needs at least one trace id.")
     if not scorer_specs:
-        raise UsageError("Give at least one scorer in --scorers.")
+        raise UsageError.for_param("scorers", "needs at least one scorer.")
     traces = _gather(store, experiment_id, trace_ids)
     scorers = resolve_scorers(store, experiment_id, scorer_specs)
     for scorer in scorers:
@@ -175,9 +175,8 @@ def results_json(results):
     return data[0] if len(data) == 1 else data
 
 
-def results_table(results):
-    from runtime.cli.output import Table
-
+def results_rows(results):
+    """(columns, rows): one row per trace, one column per scorer (its value, or its error)."""
     names = []
     for result in results:
         for assessment in result.assessments:
@@ -197,5 +196,4 @@ def results_table(results):
                 value = assessment.result
                 row.append(value if isinstance(value, str) else json.dumps(value))
         rows.append(row)
-    return Table(["trace_id"] + names, rows, records=results_json(results) if len(results) != 1 else
-                 [results_json(results)])
+    return ["trace_id"] + names, rows

@@ -295,7 +295,7 @@ def pii_detection(outputs, pii_types=None, **_):
 
 def regex_match(outputs, pattern=None, match_type="search", case_insensitive=False, **_):
     if pattern is None:
-        raise UsageError("regex_match needs a pattern, e.g. --scorers \"regex_match(pattern='^Yes')\"")
+        raise UsageError("regex_match needs a pattern, e.g. regex_match(pattern='^Yes')")
     try:
         compiled = re.compile(pattern, re.IGNORECASE if case_insensitive else 0)
     except re.error as exc:
@@ -310,8 +310,7 @@ def regex_match(outputs, pattern=None, match_type="search", case_insensitive=Fal
 
 def response_length(outputs, min_length=None, max_length=None, unit="chars", **_):
     if min_length is None and max_length is None:
-        raise UsageError("response_length needs min_length or max_length, e.g. "
-                         "--scorers \"response_length(max_length=500)\"")
+        raise UsageError("response_length needs min_length or max_length, e.g. response_length(max_length=500)")
     if unit not in ("chars", "words"):
         raise UsageError("response_length: unit must be chars or words")
     if outputs is None:

@@ -28,7 +28,7 @@ def parse_value(text):
 
 
 def parse_metadata(text):
-    """--metadata: a JSON object whose values become strings (assessment metadata is string-valued)."""
+    """Assessment metadata: a JSON object (text or dict) whose values become strings (metadata is string-valued)."""
     if text is None or text == "":
         return None
     if isinstance(text, dict):
@@ -37,9 +37,9 @@ def parse_metadata(text):
         try:
             data = json.loads(text)
         except ValueError as exc:
-            raise UsageError(f"--metadata must be a JSON object: {exc}") from None
+            raise UsageError.for_param("metadata", f"must be a JSON object: {exc}") from None
     if not isinstance(data, dict):
-        raise UsageError("--metadata must be a JSON object, e.g. '{\"key\": \"value\"}'")
+        raise UsageError.for_param("metadata", "must be a JSON object, e.g. '{\"key\": \"value\"}'")
     return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in data.items()}
 
 
@@ -71,10 +71,10 @@ def log_expectation(store, trace_id, name, value, source_type=None, source_id=No
 
 
 def update_assessment(store, trace_id, assessment_id, value=None, rationale=None, metadata=None):
-    from runtime.store.trace_base import UNSET
+    from runtime.store.contract.traces import UNSET
 
     if value is None and rationale is None and metadata is None:
-        raise UsageError("Nothing to update: give --value, --rationale or --metadata.")
+        raise UsageError("Nothing to update: give a value, a rationale or metadata.")
     return store.update_assessment(trace_id, assessment_id, value=UNSET if value is None else parse_value(value),
                                    rationale=rationale, metadata=parse_metadata(metadata))
 
@@ -140,6 +140,6 @@ def table_rows(trace_dicts, fields):
 
 def check_no_warehouse(sql_warehouse_id):
     if sql_warehouse_id:
-        raise InvalidParameter(
-            "--sql-warehouse-id only applies to Databricks (traces of Unity Catalog models searched through a "
+        raise InvalidParameter.for_param(
+            "sql_warehouse_id", "only applies to Databricks (traces of Unity Catalog models searched through a "
             "SQL warehouse); mlf's file, SQL and REST stores do not use it. Leave it out.")

@@ -50,7 +50,7 @@ def test_runs_create_list_describe_delete_restore(store_uri):
                          "--description", "first try", "--status", "FAILED")
     described = json.loads(_ok(mlf("runs", "describe", "--run-id", run_id, tracking_uri=store_uri)))
     assert described["info"]["status"] == "FAILED"
-    tags = {t["key"]: t["value"] for t in described["data"]["tags"]}
+    tags = described["data"]["tags"]
     assert tags["team"] == "a" and tags["k"] == "v=w" and tags["mlflow.note.content"] == "first try"
     listed = json.loads(_ok(mlf("runs", "list", "--experiment-id", experiment_id, "--output", "json", tracking_uri=store_uri)))
     assert [r["run_id"] for r in listed] == [run_id]
@@ -72,7 +72,7 @@ def test_parent_run(store_uri):
     parent = _create_run(store_uri, experiment_id)
     child = _create_run(store_uri, experiment_id, "--parent-run-id", parent)
     described = json.loads(_ok(mlf("runs", "describe", "--run-id", child, tracking_uri=store_uri)))
-    assert {"key": "mlflow.parentRunId", "value": parent} in described["data"]["tags"]
+    assert described["data"]["tags"]["mlflow.parentRunId"] == parent
 
 
 def test_experiments_csv(store_uri, tmp_path):

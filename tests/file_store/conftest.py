@@ -1,6 +1,6 @@
 import pytest
 
-from runtime.store.file_store import FileStore
+from runtime.store.file.store import FileStore
 
 
 @pytest.fixture

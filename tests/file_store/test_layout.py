@@ -12,7 +12,7 @@ import re
 import pytest
 
 from runtime.entities import Dataset, DatasetInput, LifecycleStage, Metric, Param, RunStatus, RunTag
-from runtime.store.file_store import FileStore
+from runtime.store.file.store import FileStore
 from tests.file_store.helpers import leftover_temp_files, mlflow_dump, new_run, read_yaml
 
 EXPERIMENT_KEYS = {

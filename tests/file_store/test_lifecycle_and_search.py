@@ -7,8 +7,8 @@ import pytest
 
 from runtime.entities import LifecycleStage, Metric, Param, RunTag, ViewType
 from runtime.errors import AlreadyExists, InvalidParameter, InvalidState, NotFound
-from runtime.store import file_store
-from runtime.store.file_store import FileStore
+from runtime.store.file import layout as file_layout
+from runtime.store.file.store import FileStore
 from tests.file_store.helpers import new_run, read_yaml
 
 
@@ -113,7 +113,7 @@ def test_gc_helpers_respect_age(store, root, monkeypatch):
     young_run = new_run(store, experiment_id).info.run_id
     doomed = store.create_experiment("doomed")
     clock = [1_000_000]
-    monkeypatch.setattr(file_store, "_now_ms", lambda: clock[0])
+    monkeypatch.setattr(file_layout, "now_ms", lambda: clock[0])
     store.delete_run(old_run)
     store.delete_experiment(doomed)
     clock[0] += 60_000

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from runtime.store import meta_yaml
+from runtime.store.file import meta_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -162,7 +162,7 @@ def test_normal_files_are_read_without_importing_pyyaml(tmp_path):
         encoding="utf-8",
     )
     code = (
-        "import sys; from runtime.store import meta_yaml; "
+        "import sys; from runtime.store.file import meta_yaml; "
         f"d = meta_yaml.load_file({str(path)!r}); meta_yaml.dumps(d); "
         "assert d['run_name'] == 'a: b' and d['tags'] == {'mlflow.data.context': 'train'}; "
         "print('yaml' in sys.modules)"

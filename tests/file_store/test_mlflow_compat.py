@@ -13,7 +13,7 @@ import subprocess
 import pytest
 
 from runtime.entities import Dataset, DatasetInput, Metric, Param, RunStatus, RunTag, ViewType
-from runtime.store.file_store import FileStore
+from runtime.store.file.store import FileStore
 
 PEER = r'''
 import json, os, sys

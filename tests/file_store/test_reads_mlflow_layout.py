@@ -5,7 +5,7 @@ import math
 import pytest
 
 from runtime.entities import LifecycleStage, RunStatus, ViewType
-from runtime.store.file_store import FileStore
+from runtime.store.file.store import FileStore
 
 EXP = "443197201493158535"
 RUN = "e7572704809f4d059772d50fedd2abd2"

@@ -7,7 +7,7 @@ import pytest
 
 from runtime.entities import Metric, Param, RunTag, ViewType
 from runtime.errors import InvalidParameter, MlfError, NotFound
-from runtime.store.file_store import FileStore, MalformedRecord
+from runtime.store.file.store import FileStore, MalformedRecord
 from tests.file_store.helpers import leftover_temp_files, new_run
 
 DAMAGE = {

@@ -1,4 +1,4 @@
-"""The committed generated files (compiled manifest, reference, man page, completion) are fresh,
+"""The committed generated files (compiled manifest, wire schema, reference, man page, completion) are fresh,
 deterministic, and a stale one is reported with the command that regenerates it."""
 
 import os
@@ -28,7 +28,7 @@ def test_committed_generated_files_are_fresh():
 
 def test_generated_set_covers_every_output(files):
     manifest = compile_manifest()
-    expected = {"runtime/_manifest.json", "docs/man/mlf.1", "docs/completion/mlf.bash", "docs/completion/_mlf",
+    expected = {"runtime/_manifest.json", "runtime/wire/proto_schema.json", "docs/man/mlf.1", "docs/completion/mlf.bash", "docs/completion/_mlf",
                 "docs/reference/index.md"} | {f"docs/reference/{name}.md" for name in manifest["root"]["commands"]}
     assert set(files) == expected
 
@@ -56,6 +56,13 @@ def test_stale_file_is_named_with_the_regenerating_command(copy_root, capsys):
     assert f"`{REGENERATE}`" in err and REGENERATE == "python -m generator"
     assert "stale: docs/reference/runs.md" in err
     assert "hand edit" in page.read_text(), "--check must not write"
+
+
+def test_stale_wire_schema_is_named(copy_root, capsys):
+    schema = copy_root / "runtime/wire/proto_schema.json"
+    schema.write_text(schema.read_text().replace('"mlflow_version": "3.17.2"', '"mlflow_version": "0"'))
+    assert main(["--check"], root=copy_root) == 1
+    assert "stale: runtime/wire/proto_schema.json" in capsys.readouterr().err
 
 
 def test_missing_file_is_stale(copy_root, capsys):

@@ -72,7 +72,7 @@ def test_invalid_requirements_and_missing_arguments(model_copy):
 
 def test_runs_uri_edits_the_run_artifacts(model_copy, tmp_path):
     from runtime.artifacts.repository import get_artifact_repository
-    from runtime.store.registry import get_tracking_store
+    from runtime.store.factory import get_tracking_store
 
     store_uri = str(tmp_path / "mlruns")
     run = get_tracking_store(store_uri).create_run("0", start_time=int(time.time() * 1000))

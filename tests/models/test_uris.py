@@ -44,7 +44,7 @@ def test_missing_paths_and_unknown_schemes(tmp_path):
 def logged_run(tmp_path, mlflow_models):
     """A file store whose run holds the skops model under artifacts/model."""
     from runtime.artifacts.repository import get_artifact_repository
-    from runtime.store.registry import get_tracking_store
+    from runtime.store.factory import get_tracking_store
 
     store_uri = str(tmp_path / "mlruns")
     store = get_tracking_store(store_uri)
@@ -75,7 +75,7 @@ def test_runs_uri_with_unknown_run_or_path(logged_run):
 def test_runs_uri_finds_a_logged_model_of_the_run(tmp_path, mlflow_models):
     """MLflow 3 layout: log_model(name="model") lands in the logged model, not the run's artifacts."""
     from runtime.artifacts.repository import get_artifact_repository
-    from runtime.store.registry import get_tracking_store
+    from runtime.store.factory import get_tracking_store
 
     store_uri = f"sqlite:///{tmp_path}/mlflow.db"
     store = get_tracking_store(store_uri, artifact_root=str(tmp_path / "artifacts"))
@@ -93,7 +93,7 @@ def test_runs_uri_finds_a_logged_model_of_the_run(tmp_path, mlflow_models):
 
 
 def test_models_uri_through_the_file_registry(logged_run, mlflow_models):
-    from runtime.store.registry import get_model_registry_store
+    from runtime.store.factory import get_model_registry_store
 
     store_uri, run_id = logged_run
     registry = get_model_registry_store(store_uri)
@@ -162,7 +162,7 @@ def test_models_from_a_real_mlflow_server(tmp_path, mlflow_models):
         assert logged.returncode == 0, logged.stderr[-3000:]
         run_id, logged_uri = logged.stdout.split()[-2:]
         _, body = mlflow_models.payloads()["dataframe_split"]
-        from runtime.store.rest_store import RestStore
+        from runtime.store.rest.store import RestStore
 
         candidates = ["models:/iris-remote/1", "models:/iris-remote@champion"]
         # MLflow 3 stores log_model output as a logged model: models:/<model_id> and runs:/<run>/model

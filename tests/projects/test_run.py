@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from runtime.store.registry import get_tracking_store
+from runtime.store.factory import get_tracking_store
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"

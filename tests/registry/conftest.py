@@ -75,16 +75,16 @@ def backend_uri(kind, tmp_path, server_database):
 
 def tracking_store_with_logged_models(uri, artifact_root):
     """The tracking store for uri; stores whose class lacks the logged-model mixin get it added."""
-    from runtime.store.logged_models_file import LoggedModelsFileMixin
-    from runtime.store.logged_models_sql import LoggedModelsSqlMixin
-    from runtime.store.model_registry_base import LoggedModelStore
-    from runtime.store.registry import get_tracking_store
+    from runtime.store.file.logged_models import LoggedModelsFileMixin
+    from runtime.store.sql.logged_models import LoggedModelsSqlMixin
+    from runtime.store.contract.model_registry import LoggedModelStore
+    from runtime.store.factory import get_tracking_store
 
     store = get_tracking_store(uri, artifact_root)
     if isinstance(store, LoggedModelStore):
         return store
     store.close()
-    from runtime.store.file_store import FileStore
+    from runtime.store.file.store import FileStore
 
     mixin = LoggedModelsFileMixin if isinstance(store, FileStore) else LoggedModelsSqlMixin
     cls = type(type(store).__name__, (mixin, type(store)), {})
@@ -118,7 +118,7 @@ def rest_server(backend, store_uri, tmp_path):
 @pytest.fixture
 def open_registry(store_uri, rest_server):
     """Opens another registry store on the backend under test (callers close it)."""
-    from runtime.store.registry import get_model_registry_store
+    from runtime.store.factory import get_model_registry_store
 
     return lambda: get_model_registry_store(rest_server.url if rest_server else store_uri)
 
@@ -126,7 +126,7 @@ def open_registry(store_uri, rest_server):
 @pytest.fixture
 def tracking(store_uri, rest_server, tmp_path):
     if rest_server is not None:
-        from runtime.store.rest_store import RestStore
+        from runtime.store.rest.store import RestStore
 
         store = RestStore(rest_server.url)
     else:

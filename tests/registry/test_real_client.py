@@ -22,7 +22,7 @@ SCRIPT = ROOT / "tests" / "registry" / "scripts" / "register_real_client.py"
 def test_register_and_load_with_the_real_client(backend, tmp_path, server_database):
     from runtime.models.uris import resolve_model_uri
     from runtime.store.model_registry_resolve import resolve_model_version_uri
-    from runtime.store.registry import get_model_registry_store
+    from runtime.store.factory import get_model_registry_store
 
     destination = tmp_path / "mlartifacts"
     with backend_uri(backend, tmp_path, server_database) as uri, LiveServer(uri, destination) as server:

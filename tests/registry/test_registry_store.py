@@ -321,25 +321,25 @@ def test_concurrent_version_creation(registry, open_registry):
 
 def test_failed_file_writes_free_the_name_again(tmp_path, monkeypatch):
     """A create that fails half-way (disk full...) leaves no folder that would block the name."""
-    from runtime.store import model_registry_file
-    from runtime.store.model_registry_file import FileModelRegistryStore
+    from runtime.store.file import model_registry as model_registry_file
+    from runtime.store.file.model_registry import FileModelRegistryStore
 
     registry = FileModelRegistryStore(str(tmp_path / "mlruns"))
-    real_write = model_registry_file.atomic_write
+    real_write = model_registry_file.write_atomic
 
     def failing_meta_write(path, data, *args):
         if path.endswith("meta.yaml"):
             raise OSError(28, "No space left on device")
         return real_write(path, data, *args)
 
-    monkeypatch.setattr(model_registry_file, "atomic_write", failing_meta_write)
+    monkeypatch.setattr(model_registry_file, "write_atomic", failing_meta_write)
     with pytest.raises(OSError):
         registry.create_registered_model("m", tags={"k": "v"})
-    monkeypatch.setattr(model_registry_file, "atomic_write", real_write)
+    monkeypatch.setattr(model_registry_file, "write_atomic", real_write)
     assert registry.create_registered_model("m").name == "m"
     registry.create_model_version("m", "s3://b/1")
-    monkeypatch.setattr(model_registry_file, "atomic_write", failing_meta_write)
+    monkeypatch.setattr(model_registry_file, "write_atomic", failing_meta_write)
     with pytest.raises(OSError):
         registry.create_model_version("m", "s3://b/2")
-    monkeypatch.setattr(model_registry_file, "atomic_write", real_write)
+    monkeypatch.setattr(model_registry_file, "write_atomic", real_write)
     assert registry.create_model_version("m", "s3://b/2").version == "2"

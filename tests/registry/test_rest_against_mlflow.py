@@ -21,7 +21,7 @@ def mlflow_url(tmp_path_factory):
 
 
 def test_registry_client_against_mlflow(mlflow_url):
-    from runtime.store.registry import get_model_registry_store
+    from runtime.store.factory import get_model_registry_store
 
     registry = get_model_registry_store(mlflow_url)
     try:
@@ -64,7 +64,7 @@ def test_registry_client_against_mlflow(mlflow_url):
 
 
 def test_logged_model_client_against_mlflow(mlflow_url):
-    from runtime.store.rest_store import RestStore
+    from runtime.store.rest.store import RestStore
 
     store = RestStore(mlflow_url)
     try:

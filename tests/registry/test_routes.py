@@ -327,7 +327,7 @@ def test_artifact_downloads_for_the_ui(served):
 
 
 def test_every_registry_rpc_is_served_on_api_and_ajax_api_paths(client):
-    from runtime.server.protocol import rpc_info
+    from runtime.wire.protocol import rpc_info
     from runtime.server.routes_registry import LOGGED_MODEL_RPCS, REGISTRY, REGISTRY_RPCS, TRACKING
 
     served_paths = {(method, route.path) for route in client.app.routes for method in (route.methods or ())}

@@ -17,7 +17,7 @@ def served(request, tmp_path):
 
 @pytest.fixture
 def store(served):
-    from runtime.store.rest_store import RestStore
+    from runtime.store.rest.store import RestStore
 
     rest = RestStore(served.url, environ={"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0"})
     yield rest

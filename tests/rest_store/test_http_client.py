@@ -9,7 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from runtime.errors import AlreadyExists, InvalidParameter, InvalidState, MlfError, NotFound
-from runtime.store.rest_store import HostCreds, RestStore
+from runtime.http_client import HostCreds
+from runtime.store.rest.store import RestStore
 
 FAST = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "3", "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "0.05"}
 
@@ -180,7 +181,7 @@ def test_connection_refused_is_a_clear_error():
 def test_insecure_tls_setting_turns_certificate_checks_off():
     secure = HostCreds.from_env("https://example.invalid", {})
     insecure = HostCreds.from_env("https://example.invalid", {"MLFLOW_TRACKING_INSECURE_TLS": "true"})
-    from runtime.store.rest_store import HttpClient
+    from runtime.http_client import HttpClient
 
     assert HttpClient(secure).session.verify is True
     assert HttpClient(insecure).session.verify is False

@@ -35,7 +35,7 @@ def test_sixteen_clients_lose_no_metric_points(kind, tmp_path):
             run_ids.append(out.strip())
         assert len(set(run_ids)) == CLIENTS
 
-        from runtime.store.rest_store import RestStore
+        from runtime.store.rest.store import RestStore
 
         store = RestStore(server.url)
         runs = store.search_runs([experiment_id], max_results=100)

@@ -1,4 +1,4 @@
-"""Request parsing and response encoding of runtime.server.protocol, as MLflow's protobuf JSON does it."""
+"""Request parsing and response encoding of runtime.wire.protocol, as MLflow's protobuf JSON does it."""
 
 import json
 import math
@@ -6,7 +6,7 @@ import math
 import pytest
 
 from runtime.errors import InvalidParameter
-from runtime.server import protocol
+from runtime.wire import protocol
 from tests.server.conftest import api
 
 
@@ -104,10 +104,11 @@ def test_every_rpc_request_message_is_in_the_schema():
     assert missing == []
 
 
-def test_schema_file_matches_the_reference_when_it_is_available():
-    from tests.server.build_proto_schema import DEFAULT_REFERENCE, TARGET, render
-
-    if not DEFAULT_REFERENCE.exists():
-        pytest.skip("the MLflow REST reference is not next to this checkout")
-    reference = json.loads(DEFAULT_REFERENCE.read_text(encoding="utf-8"))
-    assert TARGET.read_text(encoding="utf-8") == render(reference), "run tests/server/build_proto_schema.py"
+def test_clients_call_an_rpc_at_its_first_api_endpoint():
+    assert protocol.operation("mlflow.MlflowService.searchExperiments") == ("POST", "/api/2.0/mlflow/experiments/search")
+    method, template = protocol.operation("mlflow.MlflowService.deleteLoggedModelTag")
+    assert method == "DELETE"
+    assert protocol.fill_path(template, {"model_id": "m-1", "tag_key": "a/b c"}) == (
+        "/api/2.0/mlflow/logged-models/m-1/tags/a%2Fb%20c")
+    with pytest.raises(KeyError):
+        protocol.fill_path(template, {"model_id": "m-1"})

@@ -70,7 +70,7 @@ def test_static_prefix_moves_every_route(tmp_path):
         assert requests.put(server.url + "/mlflow/api/2.0/mlflow-artifacts/artifacts/1/a.txt", data=b"a").status_code == 200
         for path in ("/health", SEARCH, "/api/2.0/mlflow-artifacts/artifacts/1/a.txt"):
             assert requests.get(server.url + path).status_code == 404
-        from runtime.store.rest_store import RestStore
+        from runtime.store.rest.store import RestStore
 
         store = RestStore(server.url + "/mlflow")
         assert store.get_experiment_by_name("prefixed").name == "prefixed"
@@ -155,7 +155,7 @@ def test_options_come_from_environment_variables(tmp_path):
            "MLFLOW_BACKEND_STORE_URI": sqlite_uri(tmp_path)}
     server = LiveServer(sqlite_uri(tmp_path), tmp_path / "a", env=env, port=port)
     server.command = lambda: [sys.executable, "-m", "runtime", "ui", "--host", "127.0.0.1"]
-    with server.start():
+    with server:
         assert requests.get(server.url + SEARCH).status_code == 403
         assert requests.get(server.url + SEARCH, headers={"Host": "only.example.com"}).status_code == 200
 
@@ -198,3 +198,14 @@ def test_dev_mode_reloads(tmp_path):
     with LiveServer(sqlite_uri(tmp_path), tmp_path / "artifacts", ["--dev"]) as server:
         assert requests.get(server.url + "/health").text == "OK"
         assert "reloader" in server.output().lower()
+
+
+def test_a_live_server_cannot_be_started_twice(tmp_path):
+    """Starting twice used to orphan the first process (a `python -m runtime ui` left running per test run)."""
+    server = LiveServer(sqlite_uri(tmp_path), tmp_path / "artifacts")
+    with server:
+        first = server.process
+        with pytest.raises(RuntimeError, match="already running"):
+            server.start()
+        assert server.process is first
+    assert first.poll() is not None

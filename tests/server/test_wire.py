@@ -208,7 +208,7 @@ def test_unknown_routes_answer_plain_text_404(sqlite_client):
 
 
 def test_every_tracking_rpc_is_served_on_api_and_ajax_api_paths(sqlite_client):
-    from runtime.server.protocol import rpc_info
+    from runtime.wire.protocol import rpc_info
     from runtime.server.routes_tracking import RPC_HANDLERS, SERVICE
 
     for rpc in RPC_HANDLERS:

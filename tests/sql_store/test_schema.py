@@ -233,7 +233,7 @@ def test_opening_an_up_to_date_database_does_not_import_alembic(tmp_path):
     open_store(uri, tmp_path).close()  # creates the schema (alembic runs here, in this process)
     script = (
         "import sys\n"
-        "from runtime.store.registry import get_tracking_store\n"
+        "from runtime.store.factory import get_tracking_store\n"
         f"store = get_tracking_store({uri!r}, {(tmp_path / 'art').as_uri()!r})\n"
         "store.search_experiments()\n"
         "print(sorted(name for name in sys.modules if name.split('.')[0] == 'alembic'))\n"

@@ -8,7 +8,7 @@ BACKENDS = ["file", "sqlite", "postgresql", "mysql"]
 
 
 def _open_store(kind, tmp_path):
-    from runtime.store.registry import get_tracking_store
+    from runtime.store.factory import get_tracking_store
 
     artifact_root = (tmp_path / "artifacts").as_uri()
     if kind == "file":

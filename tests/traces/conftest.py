@@ -11,19 +11,19 @@ BACKENDS = ["file", "sqlite", "postgresql", "mysql"]
 
 def trace_capable(cls, mixin):
     """The store class itself once it mixes traces in; until then, a subclass that does."""
-    from runtime.store.trace_base import TraceStore
+    from runtime.store.contract.traces import TraceStore
 
     return cls if issubclass(cls, TraceStore) else type(cls.__name__, (mixin, cls), {})
 
 
 def open_trace_store(kind, tmp_path, url=None):
     if kind == "file":
-        from runtime.store.file_store import FileStore
-        from runtime.store.traces_file import TraceFileStoreMixin
+        from runtime.store.file.store import FileStore
+        from runtime.store.file.traces import TraceFileStoreMixin
 
         return trace_capable(FileStore, TraceFileStoreMixin)(str(tmp_path / "mlruns"))
     from runtime.store.sql.store import SqlStore
-    from runtime.store.traces_sql import TraceSqlStoreMixin
+    from runtime.store.sql.traces import TraceSqlStoreMixin
 
     return trace_capable(SqlStore, TraceSqlStoreMixin)(url, (tmp_path / "artifacts").as_uri())
 

@@ -194,7 +194,7 @@ def test_stop_hook_never_fails_the_session(tmp_path):
 
 
 def _experiment_id(store_dir):
-    from runtime.store.registry import get_tracking_store
+    from runtime.store.factory import get_tracking_store
 
     store = get_tracking_store(str(store_dir))
     try:

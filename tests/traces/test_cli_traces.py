@@ -15,7 +15,7 @@ TRACE_ID = FIXTURE_SPANS[0].request_id
 
 
 def _seeded_uri(kind, tmp_path):
-    from runtime.store.registry import get_tracking_store
+    from runtime.store.factory import get_tracking_store
 
     uri = str(tmp_path / "mlruns") if kind == "file" else f"sqlite:///{tmp_path / 'mlf.db'}"
     store = get_tracking_store(uri, str(tmp_path / "artifacts"))
@@ -152,7 +152,7 @@ def test_delete_rules(uri):
 
 
 def test_link_traces(uri):
-    from runtime.store.registry import get_tracking_store
+    from runtime.store.factory import get_tracking_store
 
     store = get_tracking_store(uri)
     run_id = store.create_run("0").info.run_id

@@ -53,7 +53,7 @@ def model_server():
 
 @pytest.fixture
 def store(tmp_path):
-    from runtime.store.registry import get_tracking_store
+    from runtime.store.factory import get_tracking_store
 
     store = get_tracking_store(str(tmp_path / "mlruns"))
     store.log_spans("0", FIXTURE_SPANS)

@@ -20,7 +20,7 @@ EXPECTED_TOOLS = {"search_traces", "get_trace", "set_trace_tag", "delete_trace_t
 
 @pytest.fixture
 def store_with_trace(tmp_path):
-    from runtime.store.registry import get_tracking_store
+    from runtime.store.factory import get_tracking_store
 
     uri = f"sqlite:///{tmp_path / 'mcp.db'}"
     store = get_tracking_store(uri, str(tmp_path / "artifacts"))

@@ -29,8 +29,8 @@ def mlf_server(tmp_path_factory):
 
 @pytest.fixture(params=["mlf", "mlflow"])
 def rest(request):
-    from runtime.store.rest_store import RestStore
-    from runtime.store.traces_rest import TraceRestStoreMixin
+    from runtime.store.rest.store import RestStore
+    from runtime.store.rest.traces import TraceRestStoreMixin
 
     server = request.getfixturevalue("mlf_server" if request.param == "mlf" else "mlflow_server")
     store = trace_capable(RestStore, TraceRestStoreMixin)(server.url, environ={"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0"})
@@ -83,7 +83,7 @@ def test_log_get_and_search(rest):
 
 
 def test_search_pages_beyond_the_server_limit(rest, monkeypatch):
-    import runtime.store.traces_rest as traces_rest
+    import runtime.store.rest.traces as traces_rest
 
     monkeypatch.setattr(traces_rest, "SEARCH_PAGE_LIMIT", 2)  # as if the server took 2 per request
     ids = {_log(rest).trace_id for _ in range(5)}

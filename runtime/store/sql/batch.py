@@ -10,9 +10,9 @@ from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from runtime.errors import InvalidParameter
-from runtime.store.sql.entities_sql import RUN_NAME_TAG, chunks
+from runtime.store.sql.entities import RUN_NAME_TAG, chunks
 from runtime.store.sql.models import SqlMetric
-from runtime.store.sql.search_sql import (
+from runtime.store.sql.search import (
     datasets,
     experiment_tags,
     experiments,

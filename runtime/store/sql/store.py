@@ -19,7 +19,7 @@ from runtime.entities import LifecycleStage, Metric, PagedList, RunStatus, ViewT
 from runtime.errors import AlreadyExists, InvalidParameter, InvalidState, MlfError, NotFound
 from runtime.search.filter import parse_experiment_filter, parse_experiment_order_by, parse_run_filter, parse_run_order_by
 from runtime.search.paging import decode_token, encode_token
-from runtime.store.base import (
+from runtime.store.contract.tracking import (
     DEFAULT_EXPERIMENT_ID,
     DEFAULT_EXPERIMENT_NAME,
     EXPERIMENTS_MAX_RESULTS_DEFAULT,
@@ -27,13 +27,13 @@ from runtime.store.base import (
     SEARCH_MAX_RESULTS_THRESHOLD,
     TrackingStore,
 )
-from runtime.store.logged_models_sql import LoggedModelsSqlMixin
+from runtime.store.sql.logged_models import LoggedModelsSqlMixin
 from runtime.store.sql import batch
 from runtime.store.sql.engine import WRITE_TRANSACTION, get_engine, is_transient_error
-from runtime.store.sql.entities_sql import RUN_NAME_TAG, load_experiments, load_runs, run_info_from_row
+from runtime.store.sql.entities import RUN_NAME_TAG, load_experiments, load_runs, run_info_from_row
 from runtime.store.sql.planner_stats import ensure_planner_statistics
 from runtime.run_names import generate_run_name
-from runtime.store.sql.search_sql import (
+from runtime.store.sql.search import (
     apply_run_order,
     experiment_filter,
     experiment_order,
@@ -43,9 +43,9 @@ from runtime.store.sql.search_sql import (
     run_filter,
     runs,
 )
-from runtime.store.sql.search_sql import tags as run_tags_table
+from runtime.store.sql.search import tags as run_tags_table
 from runtime.store.sql.upgrade import ensure_schema
-from runtime.store.traces_sql import TraceSqlStoreMixin
+from runtime.store.sql.traces import TraceSqlStoreMixin
 from runtime.validation import (
     MAX_EXPERIMENT_TAG_VALUE_LENGTH,
     validate_experiment_id,

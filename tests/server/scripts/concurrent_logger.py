@@ -8,7 +8,7 @@ import sys
 import time
 
 from runtime.entities import Metric, Param, RunTag
-from runtime.store.rest_store import RestStore
+from runtime.store.rest.store import RestStore
 
 
 def main(url, experiment_id, worker, batches, per_batch):

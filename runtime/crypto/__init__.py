@@ -1,0 +1,1 @@
+"""Envelope encryption of the AI gateway's provider secrets, byte-compatible with mlflow."""

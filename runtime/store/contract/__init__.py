@@ -1,0 +1,1 @@
+"""The interfaces every store implements, and the rules they share."""

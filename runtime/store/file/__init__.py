@@ -1,0 +1,1 @@
+"""The file store: MLflow's mlruns folder layout, split by capability."""

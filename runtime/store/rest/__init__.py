@@ -1,0 +1,1 @@
+"""The REST stores: any MLflow-compatible tracking server."""

@@ -1,0 +1,72 @@
+"""Logged models over MLflow's REST API: the logged-models/* endpoints.
+
+LoggedModelsRestMixin adds them to the REST tracking store; it needs the
+host's ``_call(method, endpoint, body)`` (JSON in, JSON out, errors raised as
+runtime.errors types). This module does not import the REST store, so the
+store can import it.
+"""
+
+from urllib.parse import quote
+
+from runtime.entities import PagedList
+from runtime.errors import MlfError
+from runtime.registry_entities import LoggedModel, LoggedModelStatus
+from runtime.store.contract.model_registry import LoggedModelStore
+
+
+def tag_list(mapping):
+    """{key: value} -> [{"key", "value"}] as the API carries tags and params."""
+    return [{"key": k, "value": "" if v is None else str(v)} for k, v in (mapping or {}).items()]
+
+
+def _path(model_id):
+    return f"/logged-models/{quote(model_id, safe='')}"
+
+
+class LoggedModelsRestMixin(LoggedModelStore):
+    """logged-models/* for a REST tracking store (host provides _call)."""
+
+    def create_logged_model(self, experiment_id, name=None, source_run_id=None, tags=None, params=None,
+                            model_type=None):
+        body = {"experiment_id": str(experiment_id), "name": name, "source_run_id": source_run_id,
+                "model_type": model_type, "tags": tag_list(tags), "params": tag_list(params)}
+        return LoggedModel.from_dict(self._call("POST", "/logged-models", body)["model"])
+
+    def get_logged_model(self, model_id, allow_deleted=False):
+        return LoggedModel.from_dict(self._call("GET", _path(model_id))["model"])
+
+    def finalize_logged_model(self, model_id, status):
+        body = {"model_id": model_id, "status": LoggedModelStatus.to_proto(LoggedModelStatus.parse(status))}
+        return LoggedModel.from_dict(self._call("PATCH", _path(model_id), body)["model"])
+
+    def set_logged_model_tags(self, model_id, tags):
+        self._call("PATCH", _path(model_id) + "/tags", {"tags": tag_list(tags)})
+
+    def delete_logged_model_tag(self, model_id, key):
+        self._call("DELETE", _path(model_id) + f"/tags/{quote(key, safe='')}")
+
+    def log_logged_model_params(self, model_id, params):
+        self._call("POST", _path(model_id) + "/params",
+                   {"model_id": model_id, "params": tag_list(params)})
+
+    def record_logged_model_metrics(self, run_id, metrics):
+        """The server attaches model metrics itself when they are logged to the run."""
+
+    def search_logged_models(self, experiment_ids, filter_string=None, datasets=None, max_results=None,
+                             order_by=None, page_token=None):
+        body = {"experiment_ids": [str(e) for e in experiment_ids], "filter": filter_string,
+                "datasets": list(datasets or []), "max_results": max_results, "order_by": list(order_by or []),
+                "page_token": page_token}
+        data = self._call("POST", "/logged-models/search", {k: v for k, v in body.items() if v is not None})
+        return PagedList([LoggedModel.from_dict(m) for m in data.get("models", [])], data.get("next_page_token"))
+
+    def delete_logged_model(self, model_id):
+        self._call("DELETE", _path(model_id))
+
+    def _no_gc(self, *args, **kwargs):
+        raise MlfError(
+            "Permanent deletion of logged models is not part of the REST API: run `mlf gc` with "
+            "--backend-store-uri naming the server's backend store."
+        )
+
+    get_deleted_logged_models = hard_delete_logged_model = _no_gc

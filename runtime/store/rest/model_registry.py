@@ -1,0 +1,111 @@
+"""The model registry over MLflow's REST API (mlf's server or mlflow's).
+
+RestModelRegistryStore speaks the registered-models/* and model-versions/*
+endpoints (logged-models/* live in runtime.store.rest.logged_models).
+Connection settings, retries and error mapping are the REST tracking store's.
+"""
+
+from runtime.entities import PagedList
+from runtime.registry_entities import ModelVersion, RegisteredModel
+from runtime.store.rest.logged_models import tag_list as _tag_list
+from runtime.store.contract.model_registry import ModelRegistryStore
+from runtime.store.rest.store import RestStore
+
+
+def _model(data):
+    return RegisteredModel.from_dict(data["registered_model"])
+
+
+def _version(data):
+    return ModelVersion.from_dict(data["model_version"])
+
+
+class RestModelRegistryStore(ModelRegistryStore):
+    # Connection plumbing (credentials from the environment, retries, error mapping) is the REST store's.
+    __init__ = RestStore.__init__
+    _call = RestStore._call
+    close = RestStore.close
+
+    # ---- registered models -------------------------------------------
+    def create_registered_model(self, name, tags=None, description=None, user_id=None):
+        body = {"name": name, "tags": _tag_list(tags), "description": description}
+        return _model(self._call("POST", "/registered-models/create", body))
+
+    def get_registered_model(self, name):
+        return _model(self._call("GET", "/registered-models/get", {"name": name}))
+
+    def update_registered_model(self, name, description):
+        return _model(self._call("PATCH", "/registered-models/update", {"name": name, "description": description}))
+
+    def rename_registered_model(self, name, new_name):
+        return _model(self._call("POST", "/registered-models/rename", {"name": name, "new_name": new_name}))
+
+    def delete_registered_model(self, name):
+        self._call("DELETE", "/registered-models/delete", {"name": name})
+
+    def search_registered_models(self, filter_string=None, max_results=None, order_by=None, page_token=None):
+        body = {"filter": filter_string, "max_results": max_results, "order_by": list(order_by or []),
+                "page_token": page_token}
+        data = self._call("GET", "/registered-models/search", body)
+        return PagedList([RegisteredModel.from_dict(m) for m in data.get("registered_models", [])],
+                         data.get("next_page_token"))
+
+    def get_latest_versions(self, name, stages=None):
+        data = self._call("POST", "/registered-models/get-latest-versions", {"name": name, "stages": list(stages or [])})
+        return [ModelVersion.from_dict(v) for v in data.get("model_versions", [])]
+
+    def set_registered_model_tag(self, name, key, value):
+        self._call("POST", "/registered-models/set-tag", {"name": name, "key": key, "value": value})
+
+    def delete_registered_model_tag(self, name, key):
+        self._call("DELETE", "/registered-models/delete-tag", {"name": name, "key": key})
+
+    # ---- aliases -------------------------------------------------------
+    def set_registered_model_alias(self, name, alias, version):
+        self._call("POST", "/registered-models/alias", {"name": name, "alias": alias, "version": str(version)})
+
+    def delete_registered_model_alias(self, name, alias):
+        self._call("DELETE", "/registered-models/alias", {"name": name, "alias": alias})
+
+    def get_model_version_by_alias(self, name, alias):
+        return _version(self._call("GET", "/registered-models/alias", {"name": name, "alias": alias}))
+
+    # ---- model versions ------------------------------------------------
+    def create_model_version(self, name, source, run_id=None, tags=None, run_link=None, description=None,
+                             model_id=None, user_id=None):
+        body = {"name": name, "source": source, "run_id": run_id, "tags": _tag_list(tags), "run_link": run_link,
+                "description": description, "model_id": model_id}
+        return _version(self._call("POST", "/model-versions/create", body))
+
+    def get_model_version(self, name, version):
+        return _version(self._call("GET", "/model-versions/get", {"name": name, "version": str(version)}))
+
+    def update_model_version(self, name, version, description):
+        body = {"name": name, "version": str(version), "description": description}
+        return _version(self._call("PATCH", "/model-versions/update", body))
+
+    def transition_model_version_stage(self, name, version, stage, archive_existing_versions=False):
+        body = {"name": name, "version": str(version), "stage": stage,
+                "archive_existing_versions": bool(archive_existing_versions)}
+        return _version(self._call("POST", "/model-versions/transition-stage", body))
+
+    def delete_model_version(self, name, version):
+        self._call("DELETE", "/model-versions/delete", {"name": name, "version": str(version)})
+
+    def get_model_version_download_uri(self, name, version):
+        data = self._call("GET", "/model-versions/get-download-uri", {"name": name, "version": str(version)})
+        return data["artifact_uri"]
+
+    def search_model_versions(self, filter_string=None, max_results=None, order_by=None, page_token=None):
+        body = {"filter": filter_string, "max_results": max_results, "order_by": list(order_by or []),
+                "page_token": page_token}
+        data = self._call("GET", "/model-versions/search", body)
+        return PagedList([ModelVersion.from_dict(v) for v in data.get("model_versions", [])],
+                         data.get("next_page_token"))
+
+    def set_model_version_tag(self, name, version, key, value):
+        body = {"name": name, "version": str(version), "key": key, "value": value}
+        self._call("POST", "/model-versions/set-tag", body)
+
+    def delete_model_version_tag(self, name, version, key):
+        self._call("DELETE", "/model-versions/delete-tag", {"name": name, "version": str(version), "key": key})
