@@ -9,6 +9,7 @@ modified.
 
 import fcntl
 import os
+import shutil
 import subprocess
 import sys
 
@@ -19,23 +20,27 @@ from tests.support.mlflow_venv import cache_root, mlflow_python
 OLD_MLFLOWS = {
     "1.30.1": ["mlflow==1.30.1", "sqlalchemy<2", "pandas<2", "numpy<1.24", "protobuf<4"],
     "2.9.2": ["mlflow==2.9.2", "sqlalchemy<2", "pandas<2", "numpy<2"],
-    "3.1.0": ["mlflow==3.1.0", "numpy<2"],
+    "3.1.0": ["mlflow==3.1.0", "sqlalchemy<2.1", "numpy<2"],
 }
 DRIVER_PACKAGES = ["psycopg2-binary==2.9.10", "pymysql==1.1.1"]
 
 
-def _build_once(name, build):
-    """Run build(path) once per cache for the environment called name; return the path."""
+def _build_once(name, build, recipe):
+    """Run build(path) once per cache for the environment called name; return the path.
+
+    recipe (the package list) is recorded: an environment built from another recipe is rebuilt.
+    """
     root = cache_root() / name
     marker = root / ".complete"
-    if marker.exists():
+    if marker.exists() and marker.read_text() == recipe:
         return root
     root.parent.mkdir(parents=True, exist_ok=True)
     with open(root.parent / f".{name}.lock", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
-        if not marker.exists():
+        if not (marker.exists() and marker.read_text() == recipe):
+            shutil.rmtree(root, ignore_errors=True)
             build(root)
-            marker.write_text(name)
+            marker.write_text(recipe)
     return root
 
 
@@ -47,7 +52,7 @@ def drivers_path():
             [sys.executable, "-m", "pip", "install", "--quiet", "--target", str(root), *DRIVER_PACKAGES], check=True
         )
 
-    return str(_build_once("db-drivers", build))
+    return str(_build_once("db-drivers", build, " ".join(DRIVER_PACKAGES)))
 
 
 def old_mlflow_python(version):
@@ -57,7 +62,7 @@ def old_mlflow_python(version):
         subprocess.run([sys.executable, "-m", "venv", str(root)], check=True)
         subprocess.run([str(root / "bin" / "python"), "-m", "pip", "install", "--quiet", *OLD_MLFLOWS[version]], check=True)
 
-    return str(_build_once(f"mlflow-{version}", build) / "bin" / "python")
+    return str(_build_once(f"mlflow-{version}", build, " ".join(OLD_MLFLOWS[version])) / "bin" / "python")
 
 
 def peer_python(version):
