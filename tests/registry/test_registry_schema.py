@@ -18,7 +18,7 @@ REGISTRY_TABLES = {
 
 @pytest.fixture(params=["sqlite", "postgresql", "mysql"])
 def db_uri(request, tmp_path, server_database):
-    from tests.registry.conftest import empty_all_tables
+    from tests.support.databases import empty_all_tables
 
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'schema.db'}"
@@ -80,7 +80,7 @@ def test_upgrade_from_tracking_only_keeps_data(db_uri, tmp_path):
         # The shared database may already be at head: start from an empty schema.
         engine = create_engine(db_uri)
         try:
-            from tests.registry.conftest import all_tables_metadata
+            from tests.support.databases import all_tables_metadata
 
             with engine.begin() as connection:
                 all_tables_metadata().drop_all(connection)
@@ -100,9 +100,9 @@ def test_upgrade_from_tracking_only_keeps_data(db_uri, tmp_path):
         engine.dispose()
     upgrade_database(db_uri)
     assert REGISTRY_TABLES <= _tables(db_uri)
-    from tests.registry.conftest import tracking_store_with_logged_models
+    from runtime.store.factory import get_tracking_store
 
-    store = tracking_store_with_logged_models(db_uri, str(tmp_path / "art"))
+    store = get_tracking_store(db_uri, str(tmp_path / "art"))
     try:
         assert store.get_experiment("7").name == "kept"
         assert store.create_logged_model("7").experiment_id == "7"
@@ -116,9 +116,9 @@ def test_upgrade_from_tracking_only_keeps_data(db_uri, tmp_path):
 def test_deleting_a_run_row_removes_its_model_metrics(db_uri, tmp_path):
     """The tracking store's hard delete of a run knows nothing of model metrics: the FK cascades."""
     from runtime.entities import Metric
-    from tests.registry.conftest import tracking_store_with_logged_models
+    from runtime.store.factory import get_tracking_store
 
-    store = tracking_store_with_logged_models(db_uri, str(tmp_path / "art"))
+    store = get_tracking_store(db_uri, str(tmp_path / "art"))
     try:
         experiment_id = store.create_experiment("cascade")
         run_id = store.create_run(experiment_id, user_id="u", start_time=1, tags={}, run_name="r").info.run_id
