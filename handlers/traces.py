@@ -73,11 +73,14 @@ def delete_assessment(*, trace_id, assessment_id, ctx):
 
 
 def evaluate(*, experiment_id, trace_ids, scorers, output, ctx):
-    from runtime.tracing.evaluate import evaluate_traces, results_json, results_table
+    from runtime.cli.output import Table
+    from runtime.tracing.evaluate import evaluate_traces, results_json, results_rows
     from runtime.tracing.scorers import split_scorer_specs
 
     results = evaluate_traces(ctx.tracking_store(), experiment_id, service.split_ids(trace_ids),
                               split_scorer_specs(scorers), environ=ctx.environ, progress=ctx.stderr)
+    data = results_json(results)
     if output == "json":
-        return results_json(results)
-    return results_table(results)
+        return data
+    columns, rows = results_rows(results)
+    return Table(columns, rows, records=data if len(results) != 1 else [data])

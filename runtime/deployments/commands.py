@@ -136,10 +136,16 @@ def target_help(target):
 
 
 def run_local(target, name, model_uri, flavor=None, config=()):
+    """Returns what the plugin printed: captured, since under `mlf mcp run` stdout is the protocol's."""
+    import contextlib
+    import io
+
     settings = payloads.parse_config(config)
     session = _Session(target)
-    session.call("run-local", session.target.module.run_local, name, model_uri, flavor,
-                 settings)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        session.call("run-local", session.target.module.run_local, name, model_uri, flavor, settings)
+    return printed.getvalue().rstrip("\n") or None
 
 
 def _scoring(what, target, name, endpoint, input_path, output_path):

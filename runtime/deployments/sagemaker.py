@@ -2,6 +2,7 @@
 
 import signal
 import subprocess
+import sys
 
 from runtime.deployments.base import BaseDeploymentClient
 from runtime.errors import InvalidParameter
@@ -44,7 +45,7 @@ def run_local(name, model_uri, flavor=None, config=None):
         for key, value in model_archive.container_environment(flavor).items():
             argv += ["-e", f"{key}={value}"]
         argv += ["--rm", settings["image"], "serve"]
-        process = subprocess.Popen(argv)
+        process = subprocess.Popen(argv, stdout=sys.stderr)  # the container's log is not a command result
         previous = signal.signal(signal.SIGTERM, lambda *_: process.send_signal(signal.SIGINT))
         try:
             process.wait()

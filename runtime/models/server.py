@@ -19,6 +19,7 @@ import json
 import os
 
 from runtime.errors import InvalidParameter
+from runtime.models.request_body import BodyTooLarge, read_body
 
 DEFAULT_TIMEOUT = 60
 DEFAULT_MAX_BODY_SIZE = 64 * 1024 * 1024
@@ -27,10 +28,6 @@ MAX_BODY_ENV = "MLF_SCORING_SERVER_MAX_BODY_SIZE"
 _ENV_MODEL_PATH = "MLF_SERVING_MODEL_PATH"
 _ENV_TIMEOUT = "MLF_SERVING_TIMEOUT"
 _ENV_MLSERVER = "MLF_SERVING_ENABLE_MLSERVER"
-
-
-class BodyTooLarge(Exception):
-    pass
 
 
 def max_body_size():
@@ -44,21 +41,6 @@ def max_body_size():
     if value <= 0:
         raise InvalidParameter(f"{MAX_BODY_ENV} must be positive, got {value}")
     return value
-
-
-async def read_body(request, limit):
-    """The request body, refusing (BodyTooLarge) as soon as it passes limit bytes."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise BodyTooLarge()
-    chunks = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise BodyTooLarge()
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def error_response(status, error_code, message):

@@ -17,10 +17,9 @@ import shutil
 import tempfile
 
 from runtime.errors import InvalidParameter, MlfError, NotFound
+from runtime.models.models_uri import parse_models_uri
 from runtime.tracking_uri import local_path_from_uri, resolve_tracking_uri, uri_scheme
 
-_MODELS_URI = re.compile(r"^models:/+(?P<name>[^/@]+)(?:/(?P<version>[^/]+)|@(?P<alias>[^/]+))?/*$")
-_LOGGED_MODEL_ID = re.compile(r"^m-[0-9a-f]{32}$")
 
 
 def scheme_of(uri):
@@ -112,28 +111,6 @@ def _logged_model_of_run(store, run, path):
         token = getattr(page, "token", None)
         if not token:
             return None
-
-
-def parse_models_uri(model_uri):
-    """models:/ URI -> dict(name=, version=, alias=, stage=) or dict(model_id=)."""
-    match = _MODELS_URI.match(model_uri)
-    if not match:
-        raise InvalidParameter(
-            f"Invalid model URI {model_uri!r}: expected models:/<name>/<version>, models:/<name>@<alias>, "
-            "models:/<name>/<stage>, models:/<name>/latest or models:/<model_id>"
-        )
-    name, version, alias = match.group("name"), match.group("version"), match.group("alias")
-    if version is None and alias is None:
-        if _LOGGED_MODEL_ID.match(name):
-            return {"model_id": name}
-        raise InvalidParameter(f"Invalid model URI {model_uri!r}: name a version, alias or stage")
-    parsed = {"name": name, "version": None, "alias": alias, "stage": None}
-    if version is not None:
-        if version.isdigit():
-            parsed["version"] = version
-        else:
-            parsed["stage"] = version  # a stage name, or "latest"
-    return parsed
 
 
 def models_uri_to_artifact_uri(model_uri, tracking_uri=None):

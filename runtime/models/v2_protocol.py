@@ -210,7 +210,7 @@ def v2_routes(model, timeout, body_limit):
     from starlette.routing import Route
 
     from runtime import __version__
-    from runtime.models.server import BodyTooLarge, read_body
+    from runtime.models.request_body import BodyTooLarge, read_body
 
     model_name = os.environ.get("MLSERVER_MODEL_NAME") or DEFAULT_MODEL_NAME
     model_version = os.environ.get("MLSERVER_MODEL_VERSION") or None

@@ -285,20 +285,49 @@ class TraceHandlers:
         return attachment_response(payload.encode("utf-8"), TRACE_SPANS_FILE)
 
 
+class Unprocessable(InvalidParameter):
+    """A request MLflow's OTLP endpoint (FastAPI) answers with 422."""
+
+    http_status = 422
+
+
+def mlflow_spans(payload, content_type):
+    """The spans of an OTLP export request as MLflow stores them: other conventions' attributes translated
+    (runtime.tracing.otel_translate), a known agent's service.name copied onto each root span; a span that
+    cannot be read is a 422, as in MLflow."""
+    import json as json_module
+
+    from runtime.tracing.entities import Span
+    from runtime.tracing.otel_translate import SERVICE_NAME, known_service_name, translate
+    from runtime.tracing.otlp import resource_spans_of
+
+    spans = []
+    for resource, otel_span in resource_spans_of(payload, content_type):
+        try:
+            span = Span.from_proto_json(otel_span)
+        except Exception:  # noqa: BLE001 - any unreadable span refuses the batch
+            raise Unprocessable("Cannot convert OpenTelemetry span to MLflow span") from None
+        span.attributes = translate(span.attributes, span.events)
+        service = known_service_name(resource)
+        if service and span.is_root:
+            span.attributes[SERVICE_NAME] = json_module.dumps(service)
+        spans.append(span)
+    return spans
+
+
 def _otlp_endpoint(ctx):
     from starlette.concurrency import run_in_threadpool
     from starlette.responses import Response
 
-    from runtime.tracing.entities import Span
-    from runtime.tracing.otlp import decompress, spans_from_export_request
+    from runtime.tracing.otlp import decompress
 
     def ingest(body, headers):
         experiment_id = headers.get(EXPERIMENT_HEADER)
         if not experiment_id:
-            raise InvalidParameter(f"Missing required header {EXPERIMENT_HEADER}")
+            # FastAPI's answer for a missing required header, as MLflow's server gives it.
+            raise Unprocessable(f"Missing required header {EXPERIMENT_HEADER}")
         payload = decompress(body, headers.get("content-encoding"))
-        otel_spans = spans_from_export_request(payload, headers.get("content-type"))
-        spans = [Span.from_proto_json(s) for s in otel_spans]
+        spans = mlflow_spans(payload, headers.get("content-type"))
         store = ctx.tracking_store
         store.log_spans(validate_experiment_id(experiment_id), spans)
         run_id = headers.get(RUN_HEADER)

@@ -9,8 +9,8 @@ from runtime.errors import InvalidParameter, NotFound
 
 
 def parse_models_source(uri):
-    """models:/ URI -> {"model_id"} or {"name", "version", "alias", "stage"} (see runtime.models.uris)."""
-    from runtime.models.uris import parse_models_uri
+    """models:/ URI -> {"model_id"} or {"name", "version", "alias", "stage"} (see runtime.models.models_uri)."""
+    from runtime.models.models_uri import parse_models_uri
 
     return parse_models_uri(uri)
 

@@ -175,9 +175,8 @@ def results_json(results):
     return data[0] if len(data) == 1 else data
 
 
-def results_table(results):
-    from runtime.cli.output import Table
-
+def results_rows(results):
+    """(columns, rows): one row per trace, one column per scorer (its value, or its error)."""
     names = []
     for result in results:
         for assessment in result.assessments:
@@ -197,5 +196,4 @@ def results_table(results):
                 value = assessment.result
                 row.append(value if isinstance(value, str) else json.dumps(value))
         rows.append(row)
-    return Table(["trace_id"] + names, rows, records=results_json(results) if len(results) != 1 else
-                 [results_json(results)])
+    return ["trace_id"] + names, rows

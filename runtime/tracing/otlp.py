@@ -272,6 +272,11 @@ def python_to_anyvalue(value):
 # ---------------------------------------------------------------- requests
 def spans_from_export_request(body, content_type="application/x-protobuf"):
     """The OTel proto-JSON spans of an ExportTraceServiceRequest (binary or OTLP/JSON)."""
+    return [span for _resource, span in resource_spans_of(body, content_type)]
+
+
+def resource_spans_of(body, content_type="application/x-protobuf"):
+    """(resource attributes as a dict, proto-JSON span) for every span of an ExportTraceServiceRequest."""
     media_type = (content_type or "").split(";")[0].strip().lower()
     if media_type == "application/json":
         request = _json_request(body)
@@ -280,13 +285,14 @@ def spans_from_export_request(body, content_type="application/x-protobuf"):
     else:
         raise InvalidParameter(
             f"Invalid Content-Type: {content_type}. Expected: application/x-protobuf or application/json")
-    spans = []
-    for resource_spans in request.get("resource_spans") or []:
-        for scope_spans in resource_spans.get("scope_spans") or []:
-            spans.extend(scope_spans.get("spans") or [])
     if not request.get("resource_spans"):
         raise InvalidParameter("Invalid OpenTelemetry format - no spans found")
-    return spans
+    out = []
+    for resource_spans in request["resource_spans"]:
+        resource = keyvalues_to_dict((resource_spans.get("resource") or {}).get("attributes") or [])
+        for scope_spans in resource_spans.get("scope_spans") or []:
+            out.extend((resource, span) for span in scope_spans.get("spans") or [])
+    return out
 
 
 def export_request_bytes(otel_spans):

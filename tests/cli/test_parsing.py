@@ -97,7 +97,7 @@ def test_env_file_missing_is_usage_error(tmp_path):
 
 
 def test_usage_errors_are_one_line_with_exit_2():
-    result = mlf("experiments", "create")
+    result = mlf("experiments", "create", process=True)  # the real process's exit code and stderr
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert "Missing option '--experiment-name' / '-n'" in result.stderr
@@ -114,3 +114,14 @@ def test_dash_h_is_host_not_help_on_leaf_commands():
     # Like mlflow, leaf commands only know --help; -h is free for options such as --host.
     result = mlf("experiments", "search", "-h")
     assert result.returncode == 2 and "unrecognized arguments: -h" in result.stderr
+
+
+def test_in_process_calls_restore_environment_cwd_and_streams(tmp_path):
+    import os
+    import sys
+
+    before = (dict(os.environ), os.getcwd(), sys.stdin, sys.stdout)
+    result = mlf("--env-file", tmp_path / "absent.env", "experiments", "search", env={"MLF_PROBE": "1"},
+                 cwd=tmp_path)
+    assert result.returncode != 0 and "absent.env" in result.stderr
+    assert (dict(os.environ), os.getcwd(), sys.stdin, sys.stdout) == before

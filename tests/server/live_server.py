@@ -51,6 +51,9 @@ class LiveServer:
         return cmd + self.extra_args
 
     def start(self):
+        if self.process is not None and self.process.poll() is None:
+            # A second start would orphan the first process (`with server.start():` did, once per run).
+            raise RuntimeError("this LiveServer is already running; use `with server:` or start() alone")
         env = dict(os.environ)
         env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
         env.pop("MLFLOW_TRACKING_URI", None)

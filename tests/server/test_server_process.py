@@ -155,7 +155,7 @@ def test_options_come_from_environment_variables(tmp_path):
            "MLFLOW_BACKEND_STORE_URI": sqlite_uri(tmp_path)}
     server = LiveServer(sqlite_uri(tmp_path), tmp_path / "a", env=env, port=port)
     server.command = lambda: [sys.executable, "-m", "runtime", "ui", "--host", "127.0.0.1"]
-    with server.start():
+    with server:
         assert requests.get(server.url + SEARCH).status_code == 403
         assert requests.get(server.url + SEARCH, headers={"Host": "only.example.com"}).status_code == 200
 
@@ -198,3 +198,14 @@ def test_dev_mode_reloads(tmp_path):
     with LiveServer(sqlite_uri(tmp_path), tmp_path / "artifacts", ["--dev"]) as server:
         assert requests.get(server.url + "/health").text == "OK"
         assert "reloader" in server.output().lower()
+
+
+def test_a_live_server_cannot_be_started_twice(tmp_path):
+    """Starting twice used to orphan the first process (a `python -m runtime ui` left running per test run)."""
+    server = LiveServer(sqlite_uri(tmp_path), tmp_path / "artifacts")
+    with server:
+        first = server.process
+        with pytest.raises(RuntimeError, match="already running"):
+            server.start()
+        assert server.process is first
+    assert first.poll() is not None

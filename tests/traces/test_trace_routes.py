@@ -68,7 +68,7 @@ def test_otlp_variants_and_refusals(client):
     assert client.post("/v1/traces", content=gzip.compress(OTLP),
                        headers={**PROTOBUF, "Content-Encoding": "gzip"}).status_code == 200
     missing = client.post("/v1/traces", content=OTLP, headers={"Content-Type": "application/x-protobuf"})
-    assert missing.status_code == 400 and "x-mlflow-experiment-id" in missing.json()["message"]
+    assert missing.status_code == 422 and "x-mlflow-experiment-id" in missing.json()["message"]
     wrong_type = client.post("/v1/traces", content=OTLP, headers={**PROTOBUF, "Content-Type": "text/plain"})
     assert wrong_type.status_code == 400 and "Content-Type" in wrong_type.json()["message"]
     garbage = client.post("/v1/traces", content=b"\x0a\xff\xff", headers=PROTOBUF)

@@ -150,3 +150,11 @@ def test_compare_experiments_redirects_to_one_table(ui):
     response = ui.get("/compare-experiments", params={"mlflow": '["3","4"]'}, follow_redirects=False)
     assert response.headers["location"] == "/experiments/3,4"
     assert ui.get("/compare-experiments", params={"e": "../x"}).status_code == 400
+
+
+def test_large_pages_are_gzip_compressed(ui):
+    experiment_id, _ = seed(ui)
+    response = ui.get(f"/experiments/{experiment_id}", headers={"accept-encoding": "gzip"})
+    assert response.headers["content-encoding"] == "gzip" and "Accept-Encoding" in response.headers["vary"]
+    plain = ui.get(f"/experiments/{experiment_id}", headers={"accept-encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.text == response.text

@@ -189,11 +189,14 @@ def _run_condition(comparison, dialect):
 
 
 def _condition(comparison, dialect):
-    from runtime.tracing.filter import ATTRIBUTE, METADATA, RUN, TAG
+    from runtime.tracing.filter import ATTRIBUTE, METADATA, RUN, TAG, TEXT
 
     entity, key, op, value = comparison.entity, comparison.key, comparison.op, comparison.value
     if entity == RUN:
         return _run_condition(comparison, dialect)
+    if entity == TEXT:  # any span of the trace whose JSON matches
+        return exists().where(spans_table.c.trace_id == trace_info.c.request_id,
+                              compare_strings(spans_table.c.content, op, value, dialect))
     if entity in (TAG, METADATA):
         table = trace_tags if entity == TAG else trace_metadata
         if op == "IS NULL":
