@@ -107,6 +107,6 @@ def test_help_lists_installed_targets_without_importing_them(plugin_site, tmp_pa
     assert result.returncode == 0, result.stderr
     *helps, imported = result.stdout.strip().splitlines()
     text = " ".join(" ".join(helps).split())
-    assert text.count("Deployment targets installed: faketarget, nofunctions, twoclients, noclient, importfails, "
-                      "crashing, databricks, http, https, openai, sagemaker.") == 2
+    assert text.count("Deployment targets installed: nofunctions, twoclients, noclient, importfails, crashing, "
+                      "faketarget, databricks, http, https, openai, sagemaker.") == 2
     assert imported == "['runtime.deployments.base', 'runtime.deployments.plugins']"

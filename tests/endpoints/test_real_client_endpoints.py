@@ -25,6 +25,7 @@ def test_real_client_sees_mlflows_endpoint_behaviours(tmp_path):
         assert seen["model_versions_tag"] == [{"name": "reg", "version": "1"}]
         assert seen["regex_refusal"] == "INVALID_PARAMETER_VALUE: Invalid model version source: 's3://elsewhere/model'."
         assert seen["text_matches"] == ["outer"]
+        assert seen["assessment"] == ["relevance", 0.9]
 
         # The UI's GraphQL view of what the client logged (NaN as null, int64 as strings).
         query = ('query Q($d: MlflowGetMetricHistoryBulkIntervalInput!) { mlflowGetMetricHistoryBulkInterval('

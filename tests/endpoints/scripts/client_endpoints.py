@@ -43,4 +43,14 @@ with mlflow.start_run() as run:
     mlflow.log_metric("loss", float("nan"), step=2)
 seen["run_id"] = run.info.run_id
 seen["experiment_id"] = experiment_id
+
+# Updating an assessment with a new name (the client puts assessment_name in the update mask).
+from mlflow.entities import Feedback  # noqa: E402
+
+trace_id = found[0].info.trace_id
+logged = mlflow.log_feedback(trace_id=trace_id, name="quality", value=0.5)
+updated = mlflow.update_assessment(trace_id=trace_id, assessment_id=logged.assessment_id,
+                                   assessment=Feedback(name="relevance", value=0.9))
+fetched = mlflow.get_assessment(trace_id, logged.assessment_id)
+seen["assessment"] = [fetched.name, fetched.value]
 print(json.dumps(seen))
