@@ -89,8 +89,9 @@ def resolve_groups(document, options, arguments, where):
     return groups
 
 
-def compile_node(document, shared, parent_path, is_root=False):
+def compile_node(document, shared, parent_path, is_root=False, help_note=None):
     path = "" if is_root else f"{parent_path} {document['name']}".strip()
+    help_note = document.get("help_note", help_note)  # subcommands inherit their group's note
     options = [resolve_option(o, shared, f"{path}") for o in document.get("options", [])]
     arguments = [resolve_argument(a) for a in document.get("arguments", [])]
     node = {
@@ -109,8 +110,10 @@ def compile_node(document, shared, parent_path, is_root=False):
         "commands": {},
         "aliases": {},
     }
+    if help_note:
+        node["help_note"] = help_note
     for child in sorted(document.get("commands", []), key=lambda c: c["name"]):
-        compiled = compile_node(child, shared, path)
+        compiled = compile_node(child, shared, path, help_note=help_note)
         node["commands"][child["name"]] = compiled
         for alias in child.get("aliases", []):
             node["aliases"][alias] = child["name"]

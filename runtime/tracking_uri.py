@@ -14,11 +14,12 @@ def resolve_tracking_uri(explicit=None, environ=None):
 
 
 def uri_scheme(uri):
-    """The scheme that picks a store: 'file' for plain paths, the base scheme of 'x+driver:'."""
-    if "://" not in uri and not uri.startswith(("file:", "sqlite:", "http:", "https:")):
+    """The scheme that picks a store: 'file' for plain paths (a Windows drive letter is not a scheme),
+    else the URI's own scheme ('runs:/x' -> 'runs'), the base scheme of 'x+driver:'."""
+    head, colon, _ = uri.partition(":")
+    if not colon or len(head) < 2 or not head[0].isalpha() or not all(c.isalnum() or c in "+.-" for c in head):
         return "file"
-    scheme = uri.split(":", 1)[0].lower()
-    return scheme.split("+", 1)[0]
+    return head.lower().split("+", 1)[0]
 
 
 def local_path_from_uri(uri):

@@ -13,6 +13,7 @@ import posixpath
 from urllib.parse import urlparse
 
 from runtime.artifacts.s3_client import (
+    MissingObject,
     bucket_owner_args,
     s3_client,
     s3_errors,
@@ -24,7 +25,7 @@ from runtime.errors import InvalidParameter, NotFound
 from runtime.validation import validate_artifact_path
 
 DELETE_BATCH = 1000  # DeleteObjects takes at most 1000 keys
-STREAM_CHUNK = 1 << 20
+PARALLEL_FILES = 8  # files of a folder in flight at once (each with its own bounded part buffers)
 
 
 def parse_s3_uri(uri):
@@ -82,12 +83,14 @@ class S3ArtifactRepository:
         if not os.path.isdir(local_dir):
             raise InvalidParameter(f"Local folder {local_dir} does not exist or is not a folder")
         relative = self._relative(artifact_path)
+        uploads = []
         for current, _dirs, files in os.walk(local_dir):
             inner = os.path.relpath(current, local_dir)
             inner = "" if inner == "." else inner.replace(os.sep, "/")
             folder = posixpath.join(relative, inner) if relative and inner else (relative or inner)
             for name in sorted(files):
-                self._upload_file(os.path.join(current, name), self._key(posixpath.join(folder, name) if folder else name))
+                uploads.append((os.path.join(current, name), self._key(posixpath.join(folder, name) if folder else name)))
+        _in_parallel(self._upload_file, uploads)
 
     def upload_stream(self, stream, artifact_path, content_type=None):
         """Store what a file-like stream yields (read(n) until b'') at artifact_path, in parts."""
@@ -160,14 +163,14 @@ class S3ArtifactRepository:
         relative = self._relative(artifact_path)
         key = self._key(relative)
         destination = os.path.join(dst_path, relative) if relative else dst_path
-        found = False
-        for name, _size in self._keys_below(key):
+        names = [name for name, _size in self._keys_below(key)]
+        for name in names:  # all checked before the first byte is written
             if not _plain_name(name):
                 raise InvalidParameter(f"Refusing S3 key {key}/{name!r}: it is not a plain relative path")
+        if names:
             # contained_path: a crafted key can never write outside the destination folder.
-            self._download_file(f"{key}/{name}" if key else name, contained_path(destination, name))
-            found = True
-        if found:
+            _in_parallel(self._download_file, [(f"{key}/{name}" if key else name, contained_path(destination, name))
+                                               for name in names])
             return os.path.abspath(destination)
         if not key:
             os.makedirs(destination, exist_ok=True)  # an empty store is an empty folder
@@ -177,8 +180,9 @@ class S3ArtifactRepository:
             destination = os.path.join(dst_path, posixpath.basename(key))
         try:
             self._download_file(key, destination)
-        except NotFound:
-            raise NotFound(f"No artifact at {artifact_path or ''!r} under {self.uri}") from None
+        except MissingObject:
+            where = f"{relative!r} under {self.uri}" if relative else self.uri
+            raise NotFound(f"No artifact at {where}") from None
         return os.path.abspath(destination)
 
     # delete ---------------------------------------------------------------
@@ -210,6 +214,25 @@ class S3ArtifactRepository:
 
     def close(self):
         pass  # clients are shared by every repository of the process
+
+
+def _in_parallel(function, calls):
+    """function(*arguments) for each tuple in calls, a few at a time (many small files are
+    latency-bound); on the first failure nothing more starts, and it is raised."""
+    if len(calls) <= 1:
+        for arguments in calls:
+            function(*arguments)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(PARALLEL_FILES, len(calls))) as pool:
+        futures = [pool.submit(function, *arguments) for arguments in calls]
+        try:
+            for future in futures:
+                future.result()
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)  # start nothing more
+            raise
 
 
 def _plain_name(name):

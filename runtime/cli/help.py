@@ -31,10 +31,23 @@ def _rows(pairs):
     return "\n".join(lines)
 
 
+def help_note(node):
+    """The run-time note of a command (e.g. the installed deployment targets), or ''."""
+    if not node.get("help_note"):
+        return ""
+    from runtime.imports import load_reference
+
+    return load_reference(node["help_note"])()
+
+
 def render_group_help(node, manifest):
     program = manifest["program"]
     prog = f"{program} {node['path']}".strip()
-    parts = [f"Usage: {prog} [OPTIONS] COMMAND [ARGS]...", "", _wrap(node["help"]), "", "Options:"]
+    parts = [f"Usage: {prog} [OPTIONS] COMMAND [ARGS]...", "", _wrap(node["help"]), ""]
+    note = help_note(node)
+    if note:
+        parts += [_wrap(note), ""]
+    parts.append("Options:")
     option_rows = [(", ".join(o["flags"]) + ("" if o["flag"] else f" {o['metavar']}"), o["help"]) for o in node["options"]]
     option_rows.append(("--help", "Show this message and exit."))
     parts.append(_rows(option_rows))

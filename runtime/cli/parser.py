@@ -78,11 +78,18 @@ class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
         super().__init__(prog, max_help_position=32, width=100)
 
 
-def build_parser(node, program="mlf"):
+def build_parser(node, program="mlf", tokens=()):
     """The parser for one leaf node (built on demand: about a millisecond)."""
     prog = f"{program} {node['path']}".strip()
     epilog = render_epilog(node)
-    parser = _Parser(prog=prog, description=node["help"], epilog=epilog or None, add_help=False,
+    description = node["help"]
+    if node.get("help_note") and "--help" in tokens:
+        from runtime.cli.help import help_note
+
+        import textwrap
+
+        description += "\n\n" + textwrap.fill(help_note(node), 100)
+    parser = _Parser(prog=prog, description=description, epilog=epilog or None, add_help=False,
                      allow_abbrev=False, formatter_class=_HelpFormatter)
     parser.add_argument("--help", action="help", help="Show this message and exit.")
     for spec in node["options"]:
@@ -104,7 +111,7 @@ def render_epilog(node):
 
 def parse_leaf(node, tokens, program="mlf"):
     """Parse the tokens of a leaf command; returns only what the command line gave."""
-    parser = build_parser(node, program)
+    parser = build_parser(node, program, tokens)
     namespace = parser.parse_args(tokens)
     parsed = vars(namespace)
     # Drop positionals that argparse filled with nothing (nargs='?' absent).

@@ -5,10 +5,10 @@ source of every value is remembered so handlers can tell a default from a
 choice the user made.
 """
 
-import json
 import os
 
 from runtime.errors import UsageError
+from runtime.json_object import parse_json_object
 
 COMMANDLINE, ENVVAR, DEFAULT = "commandline", "envvar", "default"
 
@@ -68,17 +68,7 @@ def parse_key_value(text, form="KEY=VALUE"):
     return key, value
 
 
-def parse_json_object(text):
-    """A JSON object -> dict; an empty value means none (None)."""
-    if text is None or str(text).strip() == "":
-        return None
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise ValueError(f"{text!r} is not valid JSON ({exc})") from None
-    if not isinstance(data, dict):
-        raise ValueError(f"{text!r} is not a JSON object, e.g. '{{\"key\": \"value\"}}'")
-    return data
+
 
 
 def display_name(spec):

@@ -5,8 +5,6 @@ plugin's exception, a NotImplementedError for an operation a target lacks, and a
 service's error all become one line.
 """
 
-import inspect
-
 from runtime.deployments import payloads
 from runtime.deployments.plugins import load_target, one_line
 from runtime.errors import MlfError, UsageError
@@ -55,11 +53,18 @@ class _Session:
 
 
 def _accepts(method, name):
-    try:
-        parameters = inspect.signature(method).parameters
-    except (TypeError, ValueError):
-        return True
-    return name in parameters or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+    """Whether a plugin method takes the keyword name (mlflow passes `endpoint`/`config` only then)."""
+    code = getattr(getattr(method, "__func__", method), "__code__", None)
+    if code is None or hasattr(method, "__wrapped__"):  # not plain Python, or a decorator's wrapper: ask inspect
+        import inspect
+
+        try:
+            parameters = inspect.signature(method).parameters
+        except (TypeError, ValueError):
+            return True
+        return name in parameters or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+    var_keyword = 0x08  # CO_VARKEYWORDS
+    return bool(code.co_flags & var_keyword) or name in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
 
 
 def _field(result, key, fallback):
@@ -136,10 +141,16 @@ def target_help(target):
 
 
 def run_local(target, name, model_uri, flavor=None, config=()):
+    """Returns what the plugin printed: captured, since under `mlf mcp run` stdout is the protocol's."""
+    import contextlib
+    import io
+
     settings = payloads.parse_config(config)
     session = _Session(target)
-    session.call("run-local", session.target.module.run_local, name, model_uri, flavor,
-                 settings)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        session.call("run-local", session.target.module.run_local, name, model_uri, flavor, settings)
+    return printed.getvalue().rstrip("\n") or None
 
 
 def _scoring(what, target, name, endpoint, input_path, output_path):

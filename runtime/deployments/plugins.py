@@ -8,7 +8,6 @@ plugin itself imports; mlf never imports mlflow).
 """
 
 import importlib
-import inspect
 import sys
 from urllib.parse import urlparse
 
@@ -27,19 +26,68 @@ REQUIRED_FUNCTIONS = ("target_help", "run_local")
 PLUGINS_PAGE = "https://mlflow.org/docs/latest/plugins.html#community-plugins"
 
 
+def _entry_points_of(text, group):
+    """(name, value) pairs of one group in an entry_points.txt (an INI file of `name = value` lines)."""
+    found, current = [], None
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line[0] in "#;":
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = line[1:-1].strip()
+        elif current == group and "=" in line:
+            name, _, value = line.partition("=")
+            found.append((name.strip(), value.strip()))
+    return found
+
+
+def _group_entry_points(group):
+    """(name, value) of every installed entry point of group, distributions in sys.path order.
+
+    A plain scan of *.dist-info / *.egg-info folders: importlib.metadata costs more to import
+    (email, zipfile, ...) than the rest of a deployments command. A zip or egg file on sys.path,
+    which only importlib.metadata can read, sends the scan to it.
+    """
+    import os
+    import re
+
+    found, seen = [], set()
+    for entry in sys.path:
+        entry = entry or "."
+        if os.path.isfile(entry):
+            from importlib.metadata import entry_points
+
+            return [(ep.name, ep.value) for ep in entry_points(group=group)]
+        try:
+            names = sorted(os.listdir(entry))
+        except OSError:
+            continue
+        for folder in names:
+            if not folder.endswith((".dist-info", ".egg-info")):
+                continue
+            distribution = re.sub(r"[-_.]+", "_", folder.rsplit(".", 1)[0].split("-")[0]).lower()
+            if distribution in seen:
+                continue  # an earlier path entry already provides this distribution
+            seen.add(distribution)
+            try:
+                with open(os.path.join(entry, folder, "entry_points.txt"), encoding="utf-8") as handle:
+                    found.extend(_entry_points_of(handle.read(), group))
+            except OSError:
+                continue
+    return found
+
+
 def installed_targets():
     """Target name -> entry-point value ("module" or "module:attr"): installed plugins first, then mlf's.
 
     mlflow registers its own targets under the same group; when mlflow is installed next to
     mlf those entries are skipped, since mlf has its own implementation of each.
     """
-    from importlib.metadata import entry_points
-
     targets = {}
-    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
-        if entry_point.value.split(":")[0].split(".")[0] == "mlflow":
+    for name, value in _group_entry_points(ENTRY_POINT_GROUP):
+        if value.split(":")[0].split(".")[0] == "mlflow":
             continue
-        targets.setdefault(entry_point.name, entry_point.value)
+        targets.setdefault(name, value)
     for name, module in BUILTIN_TARGETS:
         targets.setdefault(name, module)
     return targets
@@ -106,8 +154,9 @@ def check_plugin(name, module):
     if missing:
         raise MlfError(f"{where} does not have every required function. Missing interfaces: {', '.join(missing)}")
     bases = base_classes()
-    clients = sorted({cls for _, cls in inspect.getmembers(module, inspect.isclass)
-                      if issubclass(cls, bases) and cls not in bases}, key=lambda c: c.__name__)
+    clients = sorted({value for value in vars(module).values()
+                      if isinstance(value, type) and issubclass(value, bases) and value not in bases},
+                     key=lambda c: c.__name__)
     if not clients:
         raise MlfError(f"{where} has no child class of BaseDeploymentClient: it must define exactly one "
                        "deployment client class")

@@ -2,6 +2,7 @@
 
 import signal
 import subprocess
+import sys
 
 from runtime.deployments.base import BaseDeploymentClient
 from runtime.errors import InvalidParameter
@@ -39,12 +40,12 @@ def run_local(name, model_uri, flavor=None, config=None):
         raise InvalidParameter(f"run-local takes only -C image and -C port, not {', '.join(unknown)}")
     settings = {**LOCAL_DEFAULTS, **config}
     with model_archive.checked_model(model_uri, flavor) as (model_path, flavor):
-        docker = docker_engine()
+        docker = docker_engine("run-local")
         argv = [docker, "run", "-v", f"{model_path}:/opt/ml/model/", "-p", f"{settings['port']}:8080"]
         for key, value in model_archive.container_environment(flavor).items():
             argv += ["-e", f"{key}={value}"]
         argv += ["--rm", settings["image"], "serve"]
-        process = subprocess.Popen(argv)
+        process = subprocess.Popen(argv, stdout=sys.stderr)  # the container's log is not a command result
         previous = signal.signal(signal.SIGTERM, lambda *_: process.send_signal(signal.SIGINT))
         try:
             process.wait()

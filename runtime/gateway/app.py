@@ -134,10 +134,20 @@ def stream_response(provider, http, kind, payload):
     """Server-sent events of the provider's OpenAI chunks, ending with `data: [DONE]`; a failure
     mid-stream becomes one `{"error": ...}` event (the status line has already been sent)."""
 
+    from runtime.gateway.providers.base import Provider
+
+    if type(provider).stream is not Provider.stream:  # a provider that streams chunk by chunk itself
+        async def batches():
+            async for chunk in provider.stream(http, kind, payload):
+                yield [chunk]
+    else:
+        def batches():
+            return provider.stream_batches(http, kind, payload)
+
     async def events():
         try:
-            async for chunk in provider.stream(http, kind, payload):
-                yield f"data: {json.dumps(chunk, separators=(',', ':'))}\n\n"
+            async for chunks in batches():
+                yield "".join(f"data: {json.dumps(c, separators=(',', ':'))}\n\n" for c in chunks)
         except Exception as exc:
             error = _upstream_error(exc)
             detail = error.detail if isinstance(error.detail, str) else json.dumps(error.detail)

@@ -90,6 +90,10 @@ class SecretCache:
         self.ttl, self.max_size = ttl, max_size
         self._items, self._lock = {}, threading.Lock()
 
+    def forget(self, key):
+        with self._lock:
+            self._items.pop(key, None)
+
     def get(self, key, load):
         now = time.monotonic()
         with self._lock:
@@ -105,8 +109,8 @@ class SecretCache:
 
 
 class GatewayStore:
-    def __init__(self, engine, kek, cache):
-        self.engine, self.kek, self.cache = engine, kek, cache
+    def __init__(self, engine, kek, cache, kek_version=1):
+        self.engine, self.kek, self.cache, self.kek_version = engine, kek, cache, kek_version
 
     def _rows(self, query):
         with self.engine.connect() as connection:
@@ -169,3 +173,51 @@ class GatewayStore:
             return (json.loads(value) if isinstance(value, str) else value), _json_map(row.auth_config)
 
         return self.cache.get(secret_id, load)
+
+    # --- writes (secrets) -----------------------------------------------------------------
+    def create_secret(self, name, value, provider=None, auth_config=None, created_by=None):
+        """Encrypt and store a new secret the way mlflow does (id `s-<32 hex>`, JSON text sealed)."""
+        import uuid
+
+        from runtime.crypto.envelope import encrypt_secret, mask_secret
+        from runtime.errors import MlfError
+
+        secret_id, now = f"s-{uuid.uuid4().hex}", int(time.time() * 1000)
+        encrypted, wrapped = encrypt_secret(json.dumps(value), self.kek, secret_id, name)
+        row = dict(secret_id=secret_id, secret_name=name, encrypted_value=encrypted, wrapped_dek=wrapped,
+                   kek_version=self.kek_version, masked_value=json.dumps(mask_secret(value)), provider=provider,
+                   auth_config=json.dumps(auth_config) if auth_config else None, created_by=created_by,
+                   last_updated_by=created_by, created_at=now, last_updated_at=now, workspace="default")
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(secrets.insert().values(**row))
+        except sa.exc.IntegrityError:
+            raise MlfError(f"Secret with name '{name}' already exists", error_code="RESOURCE_ALREADY_EXISTS") from None
+        return self.get_secret(secret_id=secret_id)
+
+    def update_secret(self, secret_id, value=None, auth_config=None, updated_by=None):
+        from runtime.crypto.envelope import encrypt_secret, mask_secret
+
+        with self.engine.begin() as connection:
+            row = connection.execute(sa.select(secrets).where(secrets.c.secret_id == secret_id)).first()
+            if row is None:
+                return None
+            changes = {"last_updated_at": int(time.time() * 1000), "last_updated_by": updated_by}
+            if value:
+                encrypted, wrapped = encrypt_secret(json.dumps(value), self.kek, secret_id, row.secret_name)
+                changes.update(encrypted_value=encrypted, wrapped_dek=wrapped, kek_version=self.kek_version,
+                               masked_value=json.dumps(mask_secret(value)))
+            if auth_config is not None:
+                changes["auth_config"] = json.dumps(auth_config) if auth_config else None
+            connection.execute(secrets.update().where(secrets.c.secret_id == secret_id).values(**changes))
+        self.cache.forget(secret_id)
+        return self.get_secret(secret_id=secret_id)
+
+    def delete_secret(self, secret_id):
+        """Remove a secret; model definitions that used it keep no secret (as mlflow's SET NULL)."""
+        with self.engine.begin() as connection:
+            connection.execute(model_definitions.update().where(model_definitions.c.secret_id == secret_id)
+                               .values(secret_id=None))
+            deleted = connection.execute(secrets.delete().where(secrets.c.secret_id == secret_id)).rowcount
+        self.cache.forget(secret_id)
+        return deleted == 1

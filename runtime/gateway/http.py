@@ -1,6 +1,6 @@
 """The gateway's one upstream HTTP client per process: a pooled aiohttp session behind the
 small interface providers use (`request`, `stream`, responses with `status_code`, `text`,
-`json()`, `aiter_lines()`).
+`json()`, `aiter_line_batches()`).
 
 aiohttp rather than httpx: measured on loopback, one pooled request costs about a third of
 httpx's (its HTTP parser is in C), and the gateway's whole job is relaying requests.
@@ -41,15 +41,16 @@ class UpstreamResponse:
             self._body = await self._raw.read()
         return self._body
 
-    async def aiter_lines(self):
+    async def aiter_line_batches(self):
+        """Lists of the complete lines each network read brought (so they can be relayed in one write)."""
         pending = b""
         async for piece in self._raw.content.iter_any():
             pending += piece
             *lines, pending = pending.split(b"\n")
-            for line in lines:
-                yield line.rstrip(b"\r").decode("utf-8", errors="replace")
+            if lines:
+                yield [line.rstrip(b"\r").decode("utf-8", errors="replace") for line in lines]
         if pending:
-            yield pending.decode("utf-8", errors="replace")
+            yield [pending.decode("utf-8", errors="replace")]
 
 
 def _translate(exc):

@@ -1,5 +1,6 @@
 """The AI gateway inside `mlf server`: mlflow's read API over the gateway tables
-(/api/3.0/mlflow/gateway/{secrets,endpoints,model-definitions}/{get,list}) and the invocation
+(/api/3.0/mlflow/gateway/{secrets,endpoints,model-definitions}/{get,list}), the secrets' writes
+(secrets/create, update, delete: encrypted as mlflow does) and the invocation
 routes (/gateway/{endpoint}/mlflow/invocations, /gateway/mlflow/v1/chat/completions,
 /gateway/mlflow/v1/models). Secrets leave the database only masked; decrypted ones stay in
 memory for --secrets-cache-ttl seconds. Provider URLs pass the SSRF guard before every call.
@@ -32,21 +33,51 @@ def _store(ctx):
         passphrase, version, _ = kek_settings(os.environ)
         extra = ctx.config.extra or {}
         cache = SecretCache(ttl=extra.get("secrets_cache_ttl") or 60, max_size=extra.get("secrets_cache_max_size") or 1000)
-        return GatewayStore(get_engine(uri), derive_kek(passphrase, version), cache)
+        return GatewayStore(get_engine(uri), derive_kek(passphrase, version), cache, version)
 
     return ctx.shared("gateway_store", open_store)
 
 
-def _crud(handler):
+def _crud(handler, body=False):
+    """A read (query string) or write (JSON body) route answering MLflow's error shape."""
+
     async def endpoint(request):
         import anyio
 
         try:
-            return json_response(await anyio.to_thread.run_sync(handler, request.query_params))
+            if body:
+                try:
+                    params = json.loads(await request.body() or b"{}")
+                except ValueError:
+                    raise InvalidParameter("The request body is not valid JSON.") from None
+                if not isinstance(params, dict):
+                    raise InvalidParameter("The request body must be a JSON object.")
+            else:
+                params = request.query_params
+            return json_response(await anyio.to_thread.run_sync(handler, params))
         except MlfError as exc:
             return error_response(exc)
 
     return endpoint
+
+
+def _string_map(params, name, required=False):
+    value = params.get(name)
+    if value in (None, {}) and not required:
+        return None
+    if not isinstance(value, dict) or not value or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise InvalidParameter(f"Invalid value for parameter '{name}': expected a non-empty map of strings.")
+    return value
+
+
+def _string(params, name, required=False):
+    value = params.get(name)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or (required and not value):
+        raise InvalidParameter(f"Missing value for required parameter '{name}'." if value in (None, "")
+                               else f"Invalid value for parameter '{name}': expected a string.")
+    return value
 
 
 def _found(value, what, key):
@@ -70,6 +101,24 @@ def routes(ctx):
     def list_secrets(params):
         return {"secrets": _store(ctx).list_secrets()}
 
+    def create_secret(params):
+        return {"secret": _store(ctx).create_secret(
+            _string(params, "secret_name", required=True), _string_map(params, "secret_value", required=True),
+            provider=_string(params, "provider") or None, auth_config=_string_map(params, "auth_config"),
+            created_by=_string(params, "created_by") or None)}
+
+    def update_secret(params):
+        secret_id = _string(params, "secret_id", required=True)
+        updated = _store(ctx).update_secret(secret_id, _string_map(params, "secret_value"),
+                                            params.get("auth_config") if isinstance(params.get("auth_config"), dict) else None,
+                                            _string(params, "updated_by") or None)
+        return {"secret": _found(updated, "GatewaySecret", f"secret_id='{secret_id}'")}
+
+    def delete_secret(params):
+        secret_id = _string(params, "secret_id", required=True)
+        _found(_store(ctx).delete_secret(secret_id) or None, "GatewaySecret", f"secret_id='{secret_id}'")
+        return {}
+
     def get_endpoint(params):
         key, value = _one_of(params, "endpoint_id", "name")
         return {"endpoint": _found(_store(ctx).get_endpoint(**{key: value}), "GatewayEndpoint", f"{key}='{value}'")}
@@ -89,6 +138,9 @@ def routes(ctx):
     return [
         Route(f"{API}/secrets/get", _crud(get_secret), methods=["GET"]),
         Route(f"{API}/secrets/list", _crud(list_secrets), methods=["GET"]),
+        Route(f"{API}/secrets/create", _crud(create_secret, body=True), methods=["POST"]),
+        Route(f"{API}/secrets/update", _crud(update_secret, body=True), methods=["POST"]),
+        Route(f"{API}/secrets/delete", _crud(delete_secret, body=True), methods=["DELETE"]),
         Route(f"{API}/endpoints/get", _crud(get_endpoint), methods=["GET"]),
         Route(f"{API}/endpoints/list", _crud(list_endpoints), methods=["GET"]),
         Route(f"{API}/model-definitions/get", _crud(get_model_definition), methods=["GET"]),

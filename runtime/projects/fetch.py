@@ -11,7 +11,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from runtime.errors import InvalidParameter, MlfError
 
@@ -32,7 +32,8 @@ def local_path(uri):
     """The filesystem path for a plain path or file: URI, or None when the URI is remote."""
     if uri.startswith("file://"):
         parsed = urlsplit(uri)
-        return os.path.join(parsed.netloc, parsed.path) if parsed.netloc else parsed.path
+        path = unquote(parsed.path)  # file:///tmp/a%20b is the folder '/tmp/a b', as the stores read it
+        return os.path.join(parsed.netloc, path) if parsed.netloc else path
     if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*://", uri) or re.match(r"^[\w.\-]+@[\w.\-]+:", uri):
         return None
     return uri

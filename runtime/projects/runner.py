@@ -11,7 +11,6 @@ A failed entry point raises MlfError, so `mlf run` exits non-zero.
 """
 
 import getpass
-import json
 import os
 import signal
 import subprocess
@@ -82,13 +81,12 @@ def parse_backend_config(value):
             raise InvalidParameter(f"Backend config file {value} does not exist")
         with open(value, encoding="utf-8") as handle:
             text = handle.read()
+    from runtime.json_object import parse_json_object
+
     try:
-        config = json.loads(text)
+        return parse_json_object(text) or {}
     except ValueError as exc:
         raise InvalidParameter.for_param("backend_config", f"must be a .json file or a JSON object: {exc}") from None
-    if not isinstance(config, dict):
-        raise InvalidParameter.for_param("backend_config", "must hold a JSON object")
-    return config
 
 
 def absolute_tracking_uri(uri):

@@ -106,11 +106,11 @@ def ecr_login(aws, docker_binary, registry):
          input_text=password)
 
 
-def docker_engine():
-    """The docker binary when a Docker engine answers; one clear MlfError otherwise."""
+def docker_engine(command="build-and-push-container"):
+    """The docker binary when a Docker engine answers; one clear MlfError naming the command otherwise."""
     binary = shutil.which("docker")
     if binary is None:
-        raise MlfError("The docker command was not found: build-and-push-container needs Docker")
+        raise MlfError(f"The docker command was not found: {command} needs Docker")
     try:
         probe = subprocess.run([binary, "info"], capture_output=True, text=True, timeout=60)
         detail = (probe.stderr or probe.stdout).strip().splitlines()[-1:] if probe.returncode else None
@@ -118,7 +118,7 @@ def docker_engine():
         detail = ["timed out"]
     if detail is not None:
         raise MlfError(f"No Docker engine is reachable (docker info: {detail[0] if detail else 'failed'}); "
-                       "start Docker and run build-and-push-container again")
+                       f"start Docker and run {command} again")
     return binary
 
 

@@ -136,15 +136,20 @@ class ArtifactProxy:
 
     # upload -----------------------------------------------------------------
     async def upload(self, request):
+        from starlette.requests import ClientDisconnect
+        from starlette.responses import Response
+
         try:
             path = checked_path(request.path_params.get("artifact_path"))
             await self._upload(path, request)
         except MlfError as exc:
             return error_response(exc)
+        except ClientDisconnect:
+            # The client went away mid-body: nothing was stored (temp file removed, multipart
+            # upload aborted) and nobody is left to answer, so no error is logged either.
+            return Response(status_code=400)
         except Exception as exc:  # noqa: BLE001 - answer in MLflow's error format
             return internal_error_response(exc)
-        from starlette.responses import Response
-
         return Response(status_code=200)
 
     async def _upload(self, path, request):
@@ -157,7 +162,7 @@ class ArtifactProxy:
         from starlette.concurrency import run_in_threadpool
 
         if hasattr(self.repository, "upload_stream"):
-            media_type = request.headers.get("content-type") or mimetypes.guess_type(path)[0]
+            media_type = mimetypes.guess_type(path)[0]  # from the name, as the CLI does, not from the client
             reader = RequestBodyReader(request, asyncio.get_running_loop())
             await run_in_threadpool(self.repository.upload_stream, reader, path, media_type)
             return

@@ -10,7 +10,9 @@ Fields: trace attributes (``trace_id``/``request_id``, ``client_request_id``,
 ``name`` (the ``mlflow.traceName`` tag), ``run_id`` (the source run in the
 metadata, or a run the trace was linked to), ``tags.<key>`` and
 ``metadata.<key>`` (backticks or double quotes around keys that hold dots or
-spaces; a bare dotted key works too). Errors name the 1-based position.
+spaces; a bare dotted key works too), and ``trace.text`` (LIKE / ILIKE over the
+JSON of the trace's spans: ``trace.text ILIKE '%refund%'``). Errors name the
+1-based position.
 """
 
 import re
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 
 from runtime.errors import InvalidParameter
 
-ATTRIBUTE, TAG, METADATA, RUN = "attribute", "tag", "metadata", "run"
+ATTRIBUTE, TAG, METADATA, RUN, TEXT = "attribute", "tag", "metadata", "run", "text"
 TRACE_NAME_TAG = "mlflow.traceName"
 
 STRING_ATTRIBUTES = ("trace_id", "client_request_id", "state")
@@ -39,6 +41,7 @@ _UNSUPPORTED_PREFIXES = ("span", "spans", "feedback", "expectation", "assessment
 NUMERIC_OPS = ("=", "!=", "<", "<=", ">", ">=")
 STRING_OPS = ("=", "!=", "LIKE", "ILIKE", "IN", "NOT IN")
 NULL_OPS = ("IS NULL", "IS NOT NULL")
+TEXT_OPS = ("LIKE", "ILIKE")  # trace.text: a full-text match over the content of the trace's spans
 ORDERABLE = NUMERIC_ATTRIBUTES + STRING_ATTRIBUTES + ("experiment_id", "name")
 
 
@@ -57,6 +60,8 @@ class TraceOrderKey:
 
 
 def operators_for(entity, key):
+    if entity == TEXT:
+        return TEXT_OPS
     if entity == ATTRIBUTE and key in NUMERIC_ATTRIBUTES:
         return NUMERIC_OPS
     if entity in (TAG, METADATA):
@@ -181,11 +186,13 @@ def _attribute(cursor, name, start):
         return TAG, TRACE_NAME_TAG, start
     if lowered == "run_id":
         return RUN, "run_id", start
+    if lowered == "text":
+        return TEXT, "content", start
     canonical = _ATTRIBUTE_ALIASES.get(lowered)
     if canonical is None:
         cursor.fail(
             f"unknown field {name!r}: expected run_id, status, timestamp_ms, execution_time_ms, name, "
-            "trace_id, client_request_id, end_time_ms, tags.<key> or metadata.<key>", start)
+            "trace_id, client_request_id, end_time_ms, text, tags.<key> or metadata.<key>", start)
     return ATTRIBUTE, canonical, start
 
 
@@ -260,7 +267,7 @@ def _read_list(cursor, what):
 def _describe_field(entity, key):
     if entity == TAG and key == TRACE_NAME_TAG:
         return "name"
-    return {ATTRIBUTE: key, RUN: "run_id", TAG: f"tags.{key}", METADATA: f"metadata.{key}"}[entity]
+    return {ATTRIBUTE: key, RUN: "run_id", TAG: f"tags.{key}", METADATA: f"metadata.{key}", TEXT: "trace.text"}[entity]
 
 
 def _read_comparison(cursor):

@@ -2,7 +2,7 @@
 
 from runtime.search.evaluate import like_to_regex
 from runtime.tracing.entities import MetadataKey
-from runtime.tracing.filter import ATTRIBUTE, METADATA, RUN, TAG, complete_trace_order
+from runtime.tracing.filter import ATTRIBUTE, METADATA, RUN, TAG, TEXT, complete_trace_order
 
 
 def attribute_value(info, key):
@@ -69,8 +69,11 @@ def _run_holds(runs, comparison):
     return any(_compare(run, op, value) for run in runs)
 
 
-def trace_matches(info, comparisons, linked_run_ids=()):
-    """True when the TraceInfo satisfies every comparison."""
+def trace_matches(info, comparisons, linked_run_ids=(), span_contents=None):
+    """True when the TraceInfo satisfies every comparison.
+
+    span_contents() gives the JSON text of each of the trace's spans (read only for trace.text).
+    """
     for comparison in comparisons:
         entity = comparison.entity
         if entity == TAG:
@@ -79,6 +82,8 @@ def trace_matches(info, comparisons, linked_run_ids=()):
             ok = _holds(info.trace_metadata, comparison)
         elif entity == RUN:
             ok = _run_holds(run_ids_of(info, linked_run_ids), comparison)
+        elif entity == TEXT:
+            ok = any(_compare(text, comparison.op, comparison.value) for text in (span_contents or tuple)())
         elif entity == ATTRIBUTE:
             actual = attribute_value(info, comparison.key)
             ok = actual is not None and _compare(actual, comparison.op, comparison.value)

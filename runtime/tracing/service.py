@@ -29,17 +29,17 @@ def parse_value(text):
 
 def parse_metadata(text):
     """Assessment metadata: a JSON object (text or dict) whose values become strings (metadata is string-valued)."""
-    if text is None or text == "":
-        return None
+    from runtime.json_object import parse_json_object
+
     if isinstance(text, dict):
         data = text
     else:
         try:
-            data = json.loads(text)
+            data = parse_json_object(text)
         except ValueError as exc:
             raise UsageError.for_param("metadata", f"must be a JSON object: {exc}") from None
-    if not isinstance(data, dict):
-        raise UsageError.for_param("metadata", "must be a JSON object, e.g. '{\"key\": \"value\"}'")
+    if data is None:
+        return None
     return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in data.items()}
 
 

@@ -66,9 +66,21 @@ def rpc_info(rpc_name):
 
 
 @lru_cache(maxsize=None)
+def full_rpc_name(name):
+    """'createExperiment' -> 'mlflow.MlflowService.createExperiment'; a full name is returned as it is."""
+    if "." in name:
+        return name
+    matches = [full for full in schema()["rpcs"] if full.rpartition(".")[2] == name]
+    if len(matches) != 1:
+        raise KeyError(f"rpc {name} is {'ambiguous' if matches else 'not'} in {SCHEMA_PATH.name}: {matches}")
+    return matches[0]
+
+
+@lru_cache(maxsize=None)
 def operation(rpc_name):
-    """(method, path template) a client calls rpc_name with: its first /api/ endpoint, as MLflow's client does."""
-    for method, path in rpc_info(rpc_name)["endpoints"]:
+    """(method, path template) a client calls an RPC with (full or unique short name): its first /api/
+    endpoint, as MLflow's client does."""
+    for method, path in rpc_info(full_rpc_name(rpc_name))["endpoints"]:
         if path.startswith("/api/"):
             return method, path
     raise KeyError(f"rpc {rpc_name} has no /api/ endpoint in {SCHEMA_PATH.name}")

@@ -119,6 +119,26 @@ def test_proxy_answers_s3_failures_with_one_line_4xx(aws_env, tmp_path):
         assert "Traceback" not in server.output()
 
 
+def test_a_client_that_disconnects_mid_upload_leaves_nothing_behind(bucket, aws_env, tmp_path):
+    import socket
+
+    store = f"sqlite:///{tmp_path / 'mlf.db'}"
+    with LiveServer(store, f"s3://{bucket}/a", env=aws_env.env) as server:
+        with socket.create_connection(("127.0.0.1", server.port)) as sock:
+            sock.sendall(f"PUT {PROXY}/x/big.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                         f"Content-Length: {50 << 20}\r\n\r\n".encode())
+            chunk = os.urandom(1 << 20)
+            for _ in range(20):  # two 8 MB parts are on their way to S3 when the client leaves
+                sock.sendall(chunk)
+            time.sleep(1)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and aws_env.client().list_multipart_uploads(Bucket=bucket).get("Uploads"):
+            time.sleep(0.2)
+        assert not aws_env.client().list_multipart_uploads(Bucket=bucket).get("Uploads"), "multipart upload not aborted"
+        assert keys(aws_env, bucket) == {}
+        assert "Traceback" not in server.output()
+
+
 def _peak_rss_bytes(pid):
     """Peak resident memory of a process (VmHWM), in bytes."""
     with open(f"/proc/{pid}/status") as status:

@@ -113,6 +113,19 @@ def test_json_object_values():
         values.convert(spec, "{oops")
 
 
+def test_one_json_object_reader_for_options_metadata_and_backend_configs():
+    from runtime.projects.runner import parse_backend_config
+    from runtime.tracing.service import parse_metadata
+
+    with pytest.raises(UsageError, match="is not a JSON object") as raised:
+        parse_metadata("[1]")
+    assert raised.value.param == "metadata"
+    with pytest.raises(InvalidParameter, match="is not a JSON object") as raised:
+        parse_backend_config("[1]")
+    assert raised.value.param == "backend_config"
+    assert parse_metadata({"n": 1}) == {"n": "1"} and parse_backend_config("") == {}
+
+
 def test_bad_typed_values_are_usage_errors_naming_the_flag(store_uri):
     with pytest.raises(UsageError, match="argument --tags/-t: 'oops': expected KEY=VALUE"):
         _run("runs", "create", "--experiment-id", "0", "-t", "oops")

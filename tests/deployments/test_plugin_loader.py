@@ -81,3 +81,32 @@ def test_listing_targets_imports_no_plugin(plugin_site, monkeypatch):
     assert list(targets)[-5:] == ["databricks", "http", "https", "openai", "sagemaker"]
     assert targets["faketarget"] == "mlflow_test_plugin.fake_deployment_plugin"
     assert not [m for m in set(sys.modules) - before if m.startswith(("mlflow_test_plugin", "mlf_broken_targets"))]
+
+
+def test_help_lists_installed_targets_without_importing_them(plugin_site, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.deployments.conftest import PROJECT_ROOT
+
+    probe = ("import sys, io, contextlib\n"
+             "from runtime.cli.main import run\n"
+             "for argv in (['deployments', '--help'], ['deployments', 'predict', '--help']):\n"
+             "    out = io.StringIO()\n"
+             "    with contextlib.redirect_stdout(out):\n"
+             "        try:\n"
+             "            run(argv)\n"
+             "        except SystemExit:\n"
+             "            pass\n"
+             "    print(out.getvalue())\n"
+             "print(sorted(m for m in sys.modules if m.startswith(('mlflow_test_plugin', 'mlf_broken_targets', "
+             "'runtime.deployments.', 'runtime.sagemaker', 'boto3', 'requests', 'pandas'))))\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(plugin_site), str(PROJECT_ROOT)])}
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    *helps, imported = result.stdout.strip().splitlines()
+    text = " ".join(" ".join(helps).split())
+    assert text.count("Deployment targets installed: nofunctions, twoclients, noclient, importfails, crashing, "
+                      "faketarget, databricks, http, https, openai, sagemaker.") == 2
+    assert imported == "['runtime.deployments.base', 'runtime.deployments.plugins']"

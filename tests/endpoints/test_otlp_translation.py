@@ -135,3 +135,23 @@ def test_422_where_mlflow_answers_422(client):
     assert wrong_type.status_code == 400
     assert wrong_type.json()["message"] == ("Invalid Content-Type: application/xml. "
                                             "Expected: application/x-protobuf or application/json")
+
+
+def test_trace_text_filter_matches_span_content(client):
+    first = span("1111111111111111", "root", {"input.value": "Where is my REFUND?"})
+    other = {**span("2222222222222222", "root", {"input.value": "shipping times"}),
+             "traceId": "1af7651916cd43dd8448eb211c80319c"}
+    for item in (first, other):
+        assert client.post("/v1/traces", json=export([item]), headers=HEADERS).status_code == 200
+    location = [{"type": "MLFLOW_EXPERIMENT", "mlflow_experiment": {"experiment_id": "0"}}]
+
+    def found(filter_string):
+        response = client.post("/api/3.0/mlflow/traces/search", json={"locations": location, "filter": filter_string})
+        assert response.status_code == 200, response.text
+        return sorted(t["trace_id"] for t in response.json().get("traces", []))
+
+    assert found("trace.text ILIKE '%refund%'") == [f"tr-{TRACE_HEX}"]
+    assert found("trace.text LIKE '%shipping%' AND status = 'OK'") == ["tr-1af7651916cd43dd8448eb211c80319c"]
+    assert found("trace.text ILIKE '%nowhere%'") == []
+    refused = client.post("/api/3.0/mlflow/traces/search", json={"locations": location, "filter": "trace.text = 'x'"})
+    assert refused.status_code == 400 and "trace.text" in refused.json()["message"]

@@ -126,3 +126,42 @@ def test_ssrf_guard_refuses_private_provider_address(server, mlflow_db):
     refused = client.post("/gateway/chat/mlflow/invocations", json={"messages": [{"role": "user", "content": "hi"}]})
     assert refused.status_code == 502 and "private or reserved address" in refused.json()["detail"]
     assert len(upstream.requests) == before
+
+
+READ_SECRET = textwrap.dedent("""
+    import json, sys
+    from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
+    print(json.dumps(SqlAlchemyStore(sys.argv[1], sys.argv[2])._get_decrypted_secret(sys.argv[3])))
+""")
+
+
+def test_secret_writes_are_readable_by_mlflow(server, mlflow_db):
+    import os
+
+    uri, folder = mlflow_db[0], mlflow_db[1]
+    client = server()
+    created = client.post("/api/3.0/mlflow/gateway/secrets/create", json={
+        "secret_name": "written-by-mlf", "secret_value": {"api_key": "sk-mlf-made-98765"}, "provider": "anthropic",
+        "auth_config": {"api_base": "https://example.invalid/v1"}})
+    assert created.status_code == 200, created.text
+    secret = created.json()["secret"]
+    assert secret["masked_values"] == {"api_key": "sk-...8765"} and secret["secret_id"].startswith("s-")
+    assert "sk-mlf-made-98765" not in created.text
+    again = client.post("/api/3.0/mlflow/gateway/secrets/create", json={"secret_name": "written-by-mlf", "secret_value": {"api_key": "x"}})
+    assert (again.status_code, again.json()["error_code"]) == (400, "RESOURCE_ALREADY_EXISTS")
+    bad = client.post("/api/3.0/mlflow/gateway/secrets/create", json={"secret_name": "n", "secret_value": {}})
+    assert (bad.status_code, bad.json()["error_code"]) == (400, "INVALID_PARAMETER_VALUE")
+    updated = client.post("/api/3.0/mlflow/gateway/secrets/update",
+                          json={"secret_id": secret["secret_id"], "secret_value": {"api_key": "sk-rotated-11112222"}})
+    assert updated.json()["secret"]["masked_values"] == {"api_key": "sk-...2222"}
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    env["MLFLOW_CRYPTO_KEK_PASSPHRASE"] = PASSPHRASE
+    read = subprocess.run([mlflow_python(), "-c", READ_SECRET, uri, str(folder / "artifacts"), secret["secret_id"]],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert read.returncode == 0, read.stderr[-3000:]
+    assert json.loads(read.stdout.strip().splitlines()[-1]) == {"api_key": "sk-rotated-11112222"}
+
+    assert client.request("DELETE", "/api/3.0/mlflow/gateway/secrets/delete", json={"secret_id": secret["secret_id"]}).json() == {}
+    gone = client.get("/api/3.0/mlflow/gateway/secrets/get", params={"secret_id": secret["secret_id"]})
+    assert gone.status_code == 404

@@ -1,7 +1,6 @@
 """`mlf sagemaker ...` end to end against moto in server mode (real AWS wire protocol on loopback)."""
 
 import io
-import json
 import tarfile
 
 import pytest

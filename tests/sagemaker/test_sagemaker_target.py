@@ -143,3 +143,17 @@ def test_help_and_unsupported(mlf, aws, tmp_path):
                               "supported by this target)\n")
     missing = mlf("deployments", "get", "-t", "sagemaker", "--name", "nosuch")
     assert (missing.returncode, missing.stderr) == (1, "Error: No SageMaker endpoint named nosuch in us-west-2\n")
+
+
+def test_run_local_checks_the_model_then_needs_docker(mlf, aws, model_dir):
+    (model_dir / "MLmodel").write_text("flavors:\n  sklearn:\n    pickled_model: model.pkl\n")
+    refused = mlf("deployments", "run-local", "-t", "sagemaker", "--name", "n", "-m", str(model_dir))
+    assert refused.returncode == 1
+    assert refused.stderr.startswith(f"Error: The model {model_dir} has no python_function flavor")
+    (model_dir / "MLmodel").write_text("flavors:\n  python_function:\n    loader_module: x\n")
+    no_docker = mlf("deployments", "run-local", "-t", "sagemaker", "--name", "n", "-m", str(model_dir),
+                    env={"PATH": "/nonexistent"})
+    assert (no_docker.returncode, no_docker.stderr) == (1, "Error: The docker command was not found: run-local needs "
+                                                           "Docker\n")
+    bad_key = mlf("deployments", "run-local", "-t", "sagemaker", "--name", "n", "-m", str(model_dir), "-C", "x=1")
+    assert bad_key.stderr == "Error: run-local takes only -C image and -C port, not x\n"

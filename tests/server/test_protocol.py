@@ -112,3 +112,19 @@ def test_clients_call_an_rpc_at_its_first_api_endpoint():
         "/api/2.0/mlflow/logged-models/m-1/tags/a%2Fb%20c")
     with pytest.raises(KeyError):
         protocol.fill_path(template, {"model_id": "m-1"})
+
+
+def test_every_rpc_the_rest_stores_call_is_in_the_schema():
+    """The REST stores name RPCs; a misspelt name must fail here, not on a user's first call."""
+    import re
+    from pathlib import Path
+
+    folder = Path(protocol.__file__).resolve().parents[1] / "store" / "rest"
+    names = {name for path in folder.glob("*.py")
+             for name in re.findall(r'_rpc\(\s*"(\w+)"', path.read_text(encoding="utf-8"))}
+    assert len(names) > 60
+    for name in sorted(names):
+        method, template = protocol.operation(name)
+        assert method in ("GET", "POST", "PATCH", "DELETE") and template.startswith("/api/")
+    with pytest.raises(KeyError, match="ambiguous"):
+        protocol.operation("listArtifacts")  # two services have one: a store must give the full name

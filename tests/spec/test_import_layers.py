@@ -12,7 +12,7 @@ HANDLERS = ("handlers",)
 # Modules every layer may use, which use nothing but each other.
 CORE = ("runtime.errors", "runtime.entities", "runtime.registry_entities", "runtime.validation",
         "runtime.formatting", "runtime.fsutil", "runtime.imports", "runtime.run_names", "runtime.tracking_uri",
-        "runtime.wire")
+        "runtime.wire", "runtime.json_object")
 # Stores and artifact repositories serve the server; they never reach back into it.
 STORAGE = ("runtime.store", "runtime.artifacts")
 SERVERS = ("runtime.server", "runtime.ui")

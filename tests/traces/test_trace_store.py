@@ -166,8 +166,11 @@ def test_assessment_lifecycle(trace_store):
     assert updated.metadata == {"k": "v", "k2": "v2"} and updated.source.source_id == "ann"
     assert updated.last_update_time_ms >= feedback.last_update_time_ms
     assert trace_store.get_assessment(trace_id, feedback.assessment_id).value == {"score": [1, {"a": None}]}
-    with pytest.raises(InvalidParameter, match="cannot change"):
-        trace_store.update_assessment(trace_id, feedback.assessment_id, name="renamed")
+    assert trace_store.update_assessment(trace_id, feedback.assessment_id, name="renamed").name == "renamed"
+    assert trace_store.get_assessment(trace_id, feedback.assessment_id).name == "renamed"
+    trace_store.update_assessment(trace_id, feedback.assessment_id, name="quality")
+    with pytest.raises(InvalidParameter, match="cannot be empty"):
+        trace_store.update_assessment(trace_id, feedback.assessment_id, name=" ")
 
     override = trace_store.create_assessment(Assessment(name="quality", kind=FEEDBACK, value=1.0, trace_id=trace_id,
                                                         overrides=feedback.assessment_id))

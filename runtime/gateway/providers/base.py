@@ -60,7 +60,8 @@ class Provider:
         body = await read_json(response)
         return self.translate(kind, body)
 
-    async def stream(self, http, kind, payload):
+    async def stream_batches(self, http, kind, payload):
+        """Lists of OpenAI chunks, one list per upstream read, so the gateway relays each in one write."""
         if kind not in self.STREAMS:
             raise GatewayError(400, f"Streaming is not supported for {kind} on the {self.NAME} provider.")
         request = self.build(kind, payload, stream=True)
@@ -69,9 +70,16 @@ class Provider:
             if response.status_code >= 400:
                 await response.aread()
                 await read_json(response)  # raises with the upstream's message
-            async for event in iter_events(response, self.STREAM_FORMAT):
-                for chunk in self.translate_chunk(kind, event):
-                    yield chunk
+            async for events in iter_event_batches(response, self.STREAM_FORMAT):
+                chunks = [chunk for event in events for chunk in self.translate_chunk(kind, event)]
+                if chunks:
+                    yield chunks
+
+    async def stream(self, http, kind, payload):
+        """The OpenAI chunks one by one (what a third-party provider may override instead)."""
+        async for chunks in self.stream_batches(http, kind, payload):
+            for chunk in chunks:
+                yield chunk
 
 
 async def read_json(response):
@@ -89,22 +97,29 @@ async def read_json(response):
         raise GatewayError(502, "The provider answered with a body that is not JSON.") from None
 
 
-async def iter_events(response, form):
-    """Decoded JSON events of an upstream stream (SSE `data:` lines or newline-delimited JSON)."""
-    async for line in response.aiter_lines():
-        line = line.strip()
-        if not line:
-            continue
-        if form == "sse":
-            if not line.startswith("data:"):
-                continue  # event:, id:, retry: and comments carry nothing we use
-            line = line[5:].strip()
-            if line == "[DONE]":
-                return
-        try:
-            yield json.loads(line)
-        except ValueError:
-            continue
+async def iter_event_batches(response, form):
+    """Decoded JSON events of an upstream stream (SSE `data:` lines or newline-delimited JSON),
+    grouped by the network read that brought them; ends at SSE's `[DONE]`."""
+    async for lines in response.aiter_line_batches():
+        events = []
+        for line in lines:
+            line = line.strip()
+            if not line:
+                continue
+            if form == "sse":
+                if not line.startswith("data:"):
+                    continue  # event:, id:, retry: and comments carry nothing we use
+                line = line[5:].strip()
+                if line == "[DONE]":
+                    if events:
+                        yield events
+                    return
+            try:
+                events.append(json.loads(line))
+            except ValueError:
+                continue
+        if events:
+            yield events
 
 
 # --- helpers shared by the translations ---------------------------------------------------------

@@ -170,7 +170,7 @@ class Bedrock(Provider):
                 tokens += data.get("inputTextTokenCount") or 0
         return embeddings_response(self.NAME, self.model, vectors, tokens or None)
 
-    async def stream(self, http, kind, payload):
+    async def stream_batches(self, http, kind, payload):
         if kind == "embeddings":
             raise GatewayError(400, "Streaming is not supported for embeddings on the bedrock provider.")
         loop, queue, done = asyncio.get_running_loop(), asyncio.Queue(), object()
@@ -188,5 +188,6 @@ class Bedrock(Provider):
         while (event := await queue.get()) is not done:
             if isinstance(event, Exception):
                 raise event
-            for chunk in self.translate_chunk(kind, event):
-                yield chunk
+            chunks = self.translate_chunk(kind, event)
+            if chunks:
+                yield chunks

@@ -300,14 +300,15 @@ def prepare_new_assessment(assessment, trace_id=None):
 
 
 def updated_assessment(existing, name=None, value=_UNSET, rationale=None, metadata=None, error=None):
-    """The assessment after an update: name fixed, metadata merged, time bumped (a new object)."""
+    """The assessment after an update: renamed if asked (as MLflow allows), metadata merged, time bumped
+    (a new object)."""
     import copy
 
-    if name is not None and name != existing.name:
-        raise InvalidParameter(
-            f"The name of assessment {existing.assessment_id} cannot change (it is {existing.name!r}); "
-            "only its value, rationale and metadata can be updated.")
+    if name is not None and not str(name).strip():
+        raise InvalidParameter(f"The name of assessment {existing.assessment_id} cannot be empty.")
     updated = copy.deepcopy(existing)
+    if name is not None:
+        updated.name = str(name)
     if value is not _UNSET:
         updated.value = value
         if value is not None:

@@ -25,7 +25,7 @@ import shutil
 import threading
 
 from runtime.entities import PagedList
-from runtime.errors import InvalidState, NotFound
+from runtime.errors import InvalidState, MlfError, NotFound
 from runtime.store.file.layout import read_key_value_files, read_text, write_atomic
 from runtime.search.paging import paginate
 from runtime.store.file import meta_yaml
@@ -231,7 +231,7 @@ class TraceFileStoreMixin(TraceStore):
                 if model_id and info.trace_metadata.get(MetadataKey.MODEL_ID) != model_id:
                     continue
                 linked = self._linked_runs(trace_dir) if linked_needed else ()
-                if trace_matches(info, comparisons, linked):
+                if trace_matches(info, comparisons, linked, lambda d=trace_dir: self._span_texts(d)):
                     matched.append(info)
                     folders[info.trace_id] = trace_dir
         page = paginate(sort_traces(matched, order_keys), limit, page_token)
@@ -321,6 +321,16 @@ class TraceFileStoreMixin(TraceStore):
             write_atomic(os.path.join(trace_dir, LINKED_RUNS_FOLDER, run_id), "")
 
     # ---------------------------------------------------------------- spans
+    def _span_texts(self, trace_dir):
+        """Each span as the JSON text the SQL store keeps (what trace.text matches against)."""
+        from runtime.tracing.entities import spans_from_json
+
+        try:
+            spans = spans_from_json(read_text(self._spans_path(trace_dir)))
+        except (FileNotFoundError, MlfError):
+            return []
+        return [json.dumps(span.to_dict(), ensure_ascii=False) for span in spans]
+
     def _spans_path(self, trace_dir):
         return os.path.join(trace_dir, ARTIFACTS_FOLDER, TRACE_SPANS_FILE)
 

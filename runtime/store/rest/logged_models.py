@@ -1,12 +1,10 @@
 """Logged models over MLflow's REST API: the logged-models/* endpoints.
 
 LoggedModelsRestMixin adds them to the REST tracking store; it needs the
-host's ``_call(method, endpoint, body)`` (JSON in, JSON out, errors raised as
+host's ``_rpc(name, body, path)`` (JSON in, JSON out, errors raised as
 runtime.errors types). This module does not import the REST store, so the
 store can import it.
 """
-
-from urllib.parse import quote
 
 from runtime.entities import PagedList
 from runtime.errors import MlfError
@@ -19,35 +17,34 @@ def tag_list(mapping):
     return [{"key": k, "value": "" if v is None else str(v)} for k, v in (mapping or {}).items()]
 
 
-def _path(model_id):
-    return f"/logged-models/{quote(model_id, safe='')}"
+def _model(model_id):
+    return {"model_id": model_id}
 
 
 class LoggedModelsRestMixin(LoggedModelStore):
-    """logged-models/* for a REST tracking store (host provides _call)."""
+    """logged-models/* for a REST tracking store (host provides _rpc)."""
 
     def create_logged_model(self, experiment_id, name=None, source_run_id=None, tags=None, params=None,
                             model_type=None):
         body = {"experiment_id": str(experiment_id), "name": name, "source_run_id": source_run_id,
                 "model_type": model_type, "tags": tag_list(tags), "params": tag_list(params)}
-        return LoggedModel.from_dict(self._call("POST", "/logged-models", body)["model"])
+        return LoggedModel.from_dict(self._rpc("createLoggedModel", body)["model"])
 
     def get_logged_model(self, model_id, allow_deleted=False):
-        return LoggedModel.from_dict(self._call("GET", _path(model_id))["model"])
+        return LoggedModel.from_dict(self._rpc("getLoggedModel", path=_model(model_id))["model"])
 
     def finalize_logged_model(self, model_id, status):
         body = {"model_id": model_id, "status": LoggedModelStatus.to_proto(LoggedModelStatus.parse(status))}
-        return LoggedModel.from_dict(self._call("PATCH", _path(model_id), body)["model"])
+        return LoggedModel.from_dict(self._rpc("finalizeLoggedModel", body, path=_model(model_id))["model"])
 
     def set_logged_model_tags(self, model_id, tags):
-        self._call("PATCH", _path(model_id) + "/tags", {"tags": tag_list(tags)})
+        self._rpc("setLoggedModelTags", {"tags": tag_list(tags)}, path=_model(model_id))
 
     def delete_logged_model_tag(self, model_id, key):
-        self._call("DELETE", _path(model_id) + f"/tags/{quote(key, safe='')}")
+        self._rpc("deleteLoggedModelTag", path={"model_id": model_id, "tag_key": key})
 
     def log_logged_model_params(self, model_id, params):
-        self._call("POST", _path(model_id) + "/params",
-                   {"model_id": model_id, "params": tag_list(params)})
+        self._rpc("LogLoggedModelParams", {"model_id": model_id, "params": tag_list(params)}, path=_model(model_id))
 
     def record_logged_model_metrics(self, run_id, metrics):
         """The server attaches model metrics itself when they are logged to the run."""
@@ -57,11 +54,11 @@ class LoggedModelsRestMixin(LoggedModelStore):
         body = {"experiment_ids": [str(e) for e in experiment_ids], "filter": filter_string,
                 "datasets": list(datasets or []), "max_results": max_results, "order_by": list(order_by or []),
                 "page_token": page_token}
-        data = self._call("POST", "/logged-models/search", {k: v for k, v in body.items() if v is not None})
+        data = self._rpc("searchLoggedModels", {k: v for k, v in body.items() if v is not None})
         return PagedList([LoggedModel.from_dict(m) for m in data.get("models", [])], data.get("next_page_token"))
 
     def delete_logged_model(self, model_id):
-        self._call("DELETE", _path(model_id))
+        self._rpc("deleteLoggedModel", path=_model(model_id))
 
     def _no_gc(self, *args, **kwargs):
         raise MlfError(

@@ -23,89 +23,89 @@ def _version(data):
 class RestModelRegistryStore(ModelRegistryStore):
     # Connection plumbing (credentials from the environment, retries, error mapping) is the REST store's.
     __init__ = RestStore.__init__
-    _call = RestStore._call
+    _rpc = RestStore._rpc
     close = RestStore.close
 
     # ---- registered models -------------------------------------------
     def create_registered_model(self, name, tags=None, description=None, user_id=None):
         body = {"name": name, "tags": _tag_list(tags), "description": description}
-        return _model(self._call("POST", "/registered-models/create", body))
+        return _model(self._rpc("createRegisteredModel", body))
 
     def get_registered_model(self, name):
-        return _model(self._call("GET", "/registered-models/get", {"name": name}))
+        return _model(self._rpc("getRegisteredModel", {"name": name}))
 
     def update_registered_model(self, name, description):
-        return _model(self._call("PATCH", "/registered-models/update", {"name": name, "description": description}))
+        return _model(self._rpc("updateRegisteredModel", {"name": name, "description": description}))
 
     def rename_registered_model(self, name, new_name):
-        return _model(self._call("POST", "/registered-models/rename", {"name": name, "new_name": new_name}))
+        return _model(self._rpc("renameRegisteredModel", {"name": name, "new_name": new_name}))
 
     def delete_registered_model(self, name):
-        self._call("DELETE", "/registered-models/delete", {"name": name})
+        self._rpc("deleteRegisteredModel", {"name": name})
 
     def search_registered_models(self, filter_string=None, max_results=None, order_by=None, page_token=None):
         body = {"filter": filter_string, "max_results": max_results, "order_by": list(order_by or []),
                 "page_token": page_token}
-        data = self._call("GET", "/registered-models/search", body)
+        data = self._rpc("searchRegisteredModels", body)
         return PagedList([RegisteredModel.from_dict(m) for m in data.get("registered_models", [])],
                          data.get("next_page_token"))
 
     def get_latest_versions(self, name, stages=None):
-        data = self._call("POST", "/registered-models/get-latest-versions", {"name": name, "stages": list(stages or [])})
+        data = self._rpc("getLatestVersions", {"name": name, "stages": list(stages or [])})
         return [ModelVersion.from_dict(v) for v in data.get("model_versions", [])]
 
     def set_registered_model_tag(self, name, key, value):
-        self._call("POST", "/registered-models/set-tag", {"name": name, "key": key, "value": value})
+        self._rpc("setRegisteredModelTag", {"name": name, "key": key, "value": value})
 
     def delete_registered_model_tag(self, name, key):
-        self._call("DELETE", "/registered-models/delete-tag", {"name": name, "key": key})
+        self._rpc("deleteRegisteredModelTag", {"name": name, "key": key})
 
     # ---- aliases -------------------------------------------------------
     def set_registered_model_alias(self, name, alias, version):
-        self._call("POST", "/registered-models/alias", {"name": name, "alias": alias, "version": str(version)})
+        self._rpc("setRegisteredModelAlias", {"name": name, "alias": alias, "version": str(version)})
 
     def delete_registered_model_alias(self, name, alias):
-        self._call("DELETE", "/registered-models/alias", {"name": name, "alias": alias})
+        self._rpc("deleteRegisteredModelAlias", {"name": name, "alias": alias})
 
     def get_model_version_by_alias(self, name, alias):
-        return _version(self._call("GET", "/registered-models/alias", {"name": name, "alias": alias}))
+        return _version(self._rpc("getModelVersionByAlias", {"name": name, "alias": alias}))
 
     # ---- model versions ------------------------------------------------
     def create_model_version(self, name, source, run_id=None, tags=None, run_link=None, description=None,
                              model_id=None, user_id=None):
         body = {"name": name, "source": source, "run_id": run_id, "tags": _tag_list(tags), "run_link": run_link,
                 "description": description, "model_id": model_id}
-        return _version(self._call("POST", "/model-versions/create", body))
+        return _version(self._rpc("createModelVersion", body))
 
     def get_model_version(self, name, version):
-        return _version(self._call("GET", "/model-versions/get", {"name": name, "version": str(version)}))
+        return _version(self._rpc("getModelVersion", {"name": name, "version": str(version)}))
 
     def update_model_version(self, name, version, description):
         body = {"name": name, "version": str(version), "description": description}
-        return _version(self._call("PATCH", "/model-versions/update", body))
+        return _version(self._rpc("updateModelVersion", body))
 
     def transition_model_version_stage(self, name, version, stage, archive_existing_versions=False):
         body = {"name": name, "version": str(version), "stage": stage,
                 "archive_existing_versions": bool(archive_existing_versions)}
-        return _version(self._call("POST", "/model-versions/transition-stage", body))
+        return _version(self._rpc("transitionModelVersionStage", body))
 
     def delete_model_version(self, name, version):
-        self._call("DELETE", "/model-versions/delete", {"name": name, "version": str(version)})
+        self._rpc("deleteModelVersion", {"name": name, "version": str(version)})
 
     def get_model_version_download_uri(self, name, version):
-        data = self._call("GET", "/model-versions/get-download-uri", {"name": name, "version": str(version)})
+        data = self._rpc("getModelVersionDownloadUri", {"name": name, "version": str(version)})
         return data["artifact_uri"]
 
     def search_model_versions(self, filter_string=None, max_results=None, order_by=None, page_token=None):
         body = {"filter": filter_string, "max_results": max_results, "order_by": list(order_by or []),
                 "page_token": page_token}
-        data = self._call("GET", "/model-versions/search", body)
+        data = self._rpc("searchModelVersions", body)
         return PagedList([ModelVersion.from_dict(v) for v in data.get("model_versions", [])],
                          data.get("next_page_token"))
 
     def set_model_version_tag(self, name, version, key, value):
         body = {"name": name, "version": str(version), "key": key, "value": value}
-        self._call("POST", "/model-versions/set-tag", body)
+        self._rpc("setModelVersionTag", body)
 
     def delete_model_version_tag(self, name, version, key):
-        self._call("DELETE", "/model-versions/delete-tag", {"name": name, "version": str(version), "key": key})
+        self._rpc("deleteModelVersionTag", {"name": name, "version": str(version), "key": key})

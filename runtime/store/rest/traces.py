@@ -7,7 +7,6 @@ OTLP request, and a trace whose spans a server cannot return from its store is
 read from the traces.json in the trace's artifact location instead.
 """
 
-from urllib.parse import quote
 
 from runtime.entities import PagedList
 from runtime.errors import InvalidParameter, MlfError, NotFound
@@ -21,16 +20,18 @@ from runtime.store.contract.traces import (
 )
 from runtime.validation import validate_assessment_id, validate_trace_id
 
-V3 = "/api/3.0/mlflow"
-V2 = "/api/2.0/mlflow"
 OTLP_PATH = "/v1/traces"
 SEARCH_PAGE_LIMIT = 500  # what MLflow's server accepts per traces/search request
 BATCH_GET_LIMIT = 10  # traces per batchGet request, as MLflow's client sends them
 EXPERIMENT_HEADER = "x-mlflow-experiment-id"
 
 
-def _trace_path(trace_id):
-    return f"/traces/{quote(validate_trace_id(trace_id), safe='')}"
+def _trace(trace_id):
+    return {"trace_id": validate_trace_id(trace_id)}
+
+
+def _assessment(trace_id, assessment_id):
+    return {"trace_id": validate_trace_id(trace_id), "assessment_id": validate_assessment_id(assessment_id)}
 
 
 def _location(experiment_id):
@@ -45,23 +46,17 @@ def _unsupported(exc):
 class TraceRestStoreMixin(TraceStore):
     """TraceStore methods for the REST tracking store."""
 
-    def _v3(self, method, endpoint, body=None):
-        return self.client.call_json(method, f"{self.creds.host}{V3}{endpoint}", body)
-
-    def _v2(self, method, endpoint, body=None):
-        return self.client.call_json(method, f"{self.creds.host}{V2}{endpoint}", body)
-
     # ---------------------------------------------------------------- trace info
     def start_trace(self, trace_info):
         from runtime.tracing.entities import TraceInfo
 
-        data = self._v3("POST", "/traces", {"trace": {"trace_info": trace_info.to_proto_json()}})
+        data = self._rpc("startTraceV3", {"trace": {"trace_info": trace_info.to_proto_json()}})
         return TraceInfo.from_dict(data["trace"]["trace_info"])
 
     def get_trace_info(self, trace_id):
         from runtime.tracing.entities import TraceInfo
 
-        data = self._v3("GET", _trace_path(trace_id))
+        data = self._rpc("getTraceInfoV3", path=_trace(trace_id))
         return TraceInfo.from_dict(data["trace"]["trace_info"])
 
     def batch_get_trace_infos(self, trace_ids, experiment_ids=None):
@@ -72,7 +67,7 @@ class TraceRestStoreMixin(TraceStore):
             body = {"trace_ids": ids}
             if experiment_ids:  # MLflow filters on an empty list too: send it only when there is one
                 body["experiment_ids"] = [str(e) for e in experiment_ids]
-            data = self._v3("POST", "/traces/batchGetInfos", body)
+            data = self._rpc("batchGetTraceInfos", body)
         except MlfError as exc:
             if not _unsupported(exc):
                 raise
@@ -97,28 +92,28 @@ class TraceRestStoreMixin(TraceStore):
             body = {"locations": [_location(e) for e in experiment_ids], "filter": filter_string,
                     "max_results": min(SEARCH_PAGE_LIMIT, wanted - len(infos)), "order_by": list(order_by or []),
                     "page_token": token}
-            data = self._v3("POST", "/traces/search", {k: v for k, v in body.items() if v not in (None, [])})
+            data = self._rpc("searchTracesV3", {k: v for k, v in body.items() if v not in (None, [])})
             infos.extend(TraceInfo.from_dict(t) for t in data.get("traces", []))
             token = data.get("next_page_token") or None
             if token is None or len(infos) >= wanted:
                 return PagedList(infos, token)
 
     def set_trace_tag(self, trace_id, key, value):
-        self._v3("PATCH", _trace_path(trace_id) + "/tags", {"key": key, "value": value})
+        self._rpc("setTraceTagV3", {"key": key, "value": value}, path=_trace(trace_id))
 
     def delete_trace_tag(self, trace_id, key):
-        self._v3("DELETE", _trace_path(trace_id) + "/tags", {"key": key})
+        self._rpc("deleteTraceTagV3", {"key": key}, path=_trace(trace_id))
 
     def delete_traces(self, experiment_id, max_timestamp_millis=None, max_traces=None, trace_ids=None):
         check_delete_args(max_timestamp_millis, max_traces, trace_ids)
         body = {"experiment_id": str(experiment_id), "max_timestamp_millis": max_timestamp_millis,
                 "max_traces": max_traces, "request_ids": list(trace_ids or [])}
-        data = self._v3("POST", "/traces/delete-traces", {k: v for k, v in body.items() if v not in (None, [])})
+        data = self._rpc("deleteTracesV3", {k: v for k, v in body.items() if v not in (None, [])})
         return int(data.get("traces_deleted", 0))
 
     def link_traces_to_run(self, trace_ids, run_id):
         trace_ids = check_link_args(trace_ids, run_id)
-        self._v2("POST", "/traces/link-to-run", {"trace_ids": trace_ids, "run_id": run_id})
+        self._rpc("linkTracesToRun", {"trace_ids": trace_ids, "run_id": run_id})
 
     # ---------------------------------------------------------------- spans
     def log_spans(self, experiment_id, spans):
@@ -135,7 +130,7 @@ class TraceRestStoreMixin(TraceStore):
         from runtime.tracing.entities import Trace
 
         try:
-            data = self._v3("GET", "/traces/get", {"trace_id": validate_trace_id(trace_id), "allow_partial": False})
+            data = self._rpc("getTrace", {"trace_id": validate_trace_id(trace_id), "allow_partial": False})
         except MlfError as exc:
             if isinstance(exc, NotFound) or not _unsupported(exc):
                 raise
@@ -161,7 +156,7 @@ class TraceRestStoreMixin(TraceStore):
                 body = {"trace_ids": ids[start:start + BATCH_GET_LIMIT]}
                 if experiment_ids:
                     body["experiment_ids"] = [str(e) for e in experiment_ids]
-                for data in self._v3("GET", "/traces/batchGet", body).get("traces", []):
+                for data in self._rpc("batchGetTraces", body).get("traces", []):
                     trace = Trace.from_proto_json(data)
                     found[trace.info.trace_id] = trace
         except MlfError as exc:
@@ -189,20 +184,17 @@ class TraceRestStoreMixin(TraceStore):
             return None
 
     # ---------------------------------------------------------------- assessments
-    def _assessment_path(self, trace_id, assessment_id):
-        return _trace_path(trace_id) + f"/assessments/{quote(validate_assessment_id(assessment_id), safe='')}"
-
     def create_assessment(self, assessment):
         from runtime.tracing.entities import Assessment
 
         validate_trace_id(assessment.trace_id)
-        data = self._v3("POST", _trace_path(assessment.trace_id) + "/assessments", {"assessment": assessment.to_dict()})
+        data = self._rpc("createAssessment", {"assessment": assessment.to_dict()}, path=_trace(assessment.trace_id))
         return Assessment.from_dict(data["assessment"])
 
     def get_assessment(self, trace_id, assessment_id):
         from runtime.tracing.entities import Assessment
 
-        return Assessment.from_dict(self._v3("GET", self._assessment_path(trace_id, assessment_id))["assessment"])
+        return Assessment.from_dict(self._rpc("GetAssessment", path=_assessment(trace_id, assessment_id))["assessment"])
 
     def update_assessment(self, trace_id, assessment_id, name=None, value=UNSET, rationale=None, metadata=None,
                           error=None):
@@ -225,18 +217,18 @@ class TraceRestStoreMixin(TraceStore):
         if metadata:
             body["metadata"] = {str(k): str(v) for k, v in metadata.items()}
             paths.append("metadata")
-        data = self._v3("PATCH", self._assessment_path(trace_id, assessment_id),
-                        {"assessment": body, "update_mask": ",".join(paths)})
+        data = self._rpc("updateAssessment", {"assessment": body, "update_mask": ",".join(paths)},
+                         path=_assessment(trace_id, assessment_id))
         return Assessment.from_dict(data["assessment"])
 
     def delete_assessment(self, trace_id, assessment_id):
-        self._v3("DELETE", self._assessment_path(trace_id, assessment_id))
+        self._rpc("deleteAssessment", path=_assessment(trace_id, assessment_id))
 
     # ---------------------------------------------------------------- scorers
     def register_scorer(self, experiment_id, name, serialized_scorer):
         from runtime.tracing.entities import ScorerVersion
 
-        data = self._v3("POST", "/scorers/register", {"experiment_id": str(experiment_id), "name": name,
+        data = self._rpc("registerScorer", {"experiment_id": str(experiment_id), "name": name,
                                                       "serialized_scorer": serialized_scorer})
         return ScorerVersion(str(data.get("experiment_id", experiment_id)), data.get("name", name),
                              int(data["version"]), data.get("serialized_scorer", serialized_scorer),
@@ -251,7 +243,7 @@ class TraceRestStoreMixin(TraceStore):
             names = [name]
         versions = []
         for scorer in names:
-            data = self._v3("GET", "/scorers/versions", {"experiment_id": str(experiment_id), "name": scorer})
+            data = self._rpc("listScorerVersions", {"experiment_id": str(experiment_id), "name": scorer})
             versions.extend(ScorerVersion.from_proto_json({**s, "experiment_id": str(experiment_id)})
                             for s in data.get("scorers", []))
         return sorted(versions, key=lambda v: (v.name, v.version))
@@ -259,7 +251,7 @@ class TraceRestStoreMixin(TraceStore):
     def _scorer_list(self, experiment_id):
         from runtime.tracing.entities import ScorerVersion
 
-        data = self._v3("GET", "/scorers/list", {"experiment_id": str(experiment_id)})
+        data = self._rpc("listScorers", {"experiment_id": str(experiment_id)})
         return [ScorerVersion.from_proto_json({**s, "experiment_id": str(experiment_id)})
                 for s in data.get("scorers", [])]
 
@@ -270,9 +262,9 @@ class TraceRestStoreMixin(TraceStore):
         from runtime.tracing.entities import ScorerVersion
 
         body = {"experiment_id": str(experiment_id), "name": name, "version": version}
-        data = self._v3("GET", "/scorers/get", {k: v for k, v in body.items() if v is not None})
+        data = self._rpc("getScorer", {k: v for k, v in body.items() if v is not None})
         return ScorerVersion.from_proto_json({**data["scorer"], "experiment_id": str(experiment_id)})
 
     def delete_scorer(self, experiment_id, name, version=None):
         body = {"experiment_id": str(experiment_id), "name": name, "version": version}
-        self._v3("DELETE", "/scorers/delete", {k: v for k, v in body.items() if v is not None})
+        self._rpc("deleteScorer", {k: v for k, v in body.items() if v is not None})
