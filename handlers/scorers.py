@@ -1,7 +1,5 @@
 """Handlers of `mlf scorers ...`."""
 
-from runtime.errors import UsageError
-
 
 def list_(*, experiment_id, builtin, output, ctx):
     from runtime.cli.output import Table
@@ -14,9 +12,6 @@ def list_(*, experiment_id, builtin, output, ctx):
                 for s in entries]
         table = Table(["Scorer Name", "Requires", "Session", "Args", "Offline", "Description"], rows)
         return {"scorers": entries} if output == "json" else table
-    if not experiment_id:
-        raise UsageError("Give --experiment-id (or MLFLOW_EXPERIMENT_ID) to list registered scorers, "
-                         "or --builtin to list the built-in ones.")
     scorers = ctx.tracking_store().list_scorers(experiment_id)
     entries = [{"name": s.name, "version": s.version, "description": s.definition.get("description")}
                for s in scorers]
