@@ -1,7 +1,6 @@
-"""Schema creation, upgrade_database idempotence, engine set-up and the models/migration match."""
+"""Schema creation, upgrade_database idempotence and refusals, engine set-up."""
 
 import multiprocessing
-import warnings
 
 import pytest
 import sqlalchemy
@@ -11,18 +10,8 @@ from runtime.store.sql.engine import create_engine, normalize_db_uri
 from runtime.store.sql.upgrade import head_revision, upgrade_database
 from tests.sql_store.conftest import open_store
 
-TRACKING_TABLES = {
-    "experiments",
-    "runs",
-    "metrics",
-    "latest_metrics",
-    "params",
-    "tags",
-    "experiment_tags",
-    "datasets",
-    "inputs",
-    "input_tags",
-}
+TRACKING_TABLES = {"experiments", "runs", "metrics", "latest_metrics", "params", "tags", "experiment_tags",
+                   "datasets", "inputs", "input_tags"}
 
 
 def _inspect(uri, what):
@@ -82,24 +71,39 @@ def test_upgrade_database_on_a_database_in_use_keeps_data(fresh_db_uri, tmp_path
     reopened.close()
 
 
-def test_older_revision_is_refused_then_upgraded_in_place(fresh_db_uri, tmp_path):
-    if head_revision() == "0001_tracking":
-        pytest.skip("no later revision to upgrade to yet")
-    assert upgrade_database(fresh_db_uri, "0001_tracking") == "0001_tracking"
+def _stamp(uri, revision):
+    engine = create_engine(uri)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"UPDATE alembic_version SET version_num = '{revision}'")
+    engine.dispose()
+
+
+def test_older_chain_revision_is_refused_then_upgraded_in_place(fresh_db_uri, tmp_path):
+    upgrade_database(fresh_db_uri)  # no store: its engine would remember the schema as checked
     engine = create_engine(fresh_db_uri)
-    with engine.begin() as connection:  # data written at the old revision must survive
+    with engine.begin() as connection:
         connection.exec_driver_sql(
-            "INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, creation_time, "
-            "last_update_time) VALUES (5, 'old', '/a/5', 'active', 1, 1)"
+            "INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage) VALUES (5, 'old', '/a/5', 'active')"
         )
     engine.dispose()
-    with pytest.raises(MlfError, match=r"found version 0001_tracking, but expected .*mlf db upgrade"):
+    experiment_id = "5"
+    _stamp(fresh_db_uri, "89d4b8295536")  # create_latest_metrics_table, a 2019 revision of the chain
+    with pytest.raises(MlfError, match=r"found version 89d4b8295536, but expected dc11669786a5.*mlf db upgrade"):
         open_store(fresh_db_uri, tmp_path)
     assert upgrade_database(fresh_db_uri) == head_revision()
     assert upgrade_database(fresh_db_uri) == head_revision()
     store = open_store(fresh_db_uri, tmp_path)
-    assert store.get_experiment("5").name == "old" and store.get_experiment("0").name == "Default"
+    assert store.get_experiment(experiment_id).name == "old" and store.get_experiment("0").name == "Default"
     store.close()
+
+
+def test_unknown_revision_is_named_and_left_alone(fresh_db_uri, tmp_path):
+    upgrade_database(fresh_db_uri)
+    _stamp(fresh_db_uri, "0badc0ffee00")
+    for attempt in (lambda: upgrade_database(fresh_db_uri), lambda: open_store(fresh_db_uri, tmp_path)):
+        with pytest.raises(MlfError, match=r"revision 0badc0ffee00, which this mlf does not know.*nothing was changed"):
+            attempt()
+    assert _revision(fresh_db_uri) == ["0badc0ffee00"]
 
 
 def test_store_refuses_a_database_without_our_revision(fresh_db_uri, tmp_path):
@@ -111,38 +115,28 @@ def test_store_refuses_a_database_without_our_revision(fresh_db_uri, tmp_path):
         open_store(fresh_db_uri, tmp_path)
 
 
-def test_models_match_the_migrated_schema(fresh_db_uri):
-    """Autogenerate finds nothing to do: models.py and 0001_tracking describe the same tables."""
-    from alembic.autogenerate import compare_metadata
-    from alembic.runtime.migration import MigrationContext
+def test_a_fresh_schema_needs_no_change_and_holds_the_initial_rows(fresh_db_uri, tmp_path):
+    """The converge step of the head revision finds nothing to rebuild in a schema mlf created."""
+    from runtime.store.sql.migrations.converge import shape_difference, target_metadata
 
-    from runtime.store.sql.models import Base, include_object_for
+    open_store(fresh_db_uri, tmp_path).close()
 
-    upgrade_database(fresh_db_uri)
+    def check(inspector, connection):
+        reasons = {t.name: shape_difference(t, inspector, connection.dialect) for t in target_metadata().sorted_tables}
+        workspaces = connection.exec_driver_sql("SELECT name, description FROM workspaces").all()
+        default = connection.exec_driver_sql("SELECT name, workspace FROM experiments WHERE experiment_id = 0").all()
+        return {k: v for k, v in reasons.items() if v}, workspaces, default
 
-    def differences(_, connection):
-        options = {"compare_type": True, "include_object": include_object_for(connection.dialect.name)}
-        context = MigrationContext.configure(connection, opts=options)
-        return [d for d in compare_metadata(context, Base.metadata) if _tables_of(d) & TRACKING_TABLES]
-
-    with warnings.catch_warnings():
-        # SQLite cannot reflect expression indexes; alembic says so and skips them.
-        warnings.simplefilter("ignore", UserWarning)
-        assert _inspect(fresh_db_uri, differences) == []
+    reasons, workspaces, default = _inspect(fresh_db_uri, check)
+    assert reasons == {}
+    assert [tuple(w) for w in workspaces] == [("default", "Default workspace for legacy resources")]
+    assert [tuple(d) for d in default] == [("Default", "default")]
 
 
-def _tables_of(difference):
-    """Names of the tables an autogenerate difference touches (other areas own the rest of the Base)."""
-    names = set()
-    for item in difference if isinstance(difference, list) else [difference]:
-        for part in item:
-            if isinstance(part, str):
-                names.add(part)
-            elif isinstance(part, sqlalchemy.Table):
-                names.add(part.name)
-            elif isinstance(part, (sqlalchemy.Index, sqlalchemy.Column, sqlalchemy.Constraint)):
-                names.add(part.table.name)
-    return names
+def test_experiment_ids_are_sequential(fresh_db_uri, tmp_path):
+    store = open_store(fresh_db_uri, tmp_path)
+    assert [store.create_experiment(f"e{i}") for i in range(3)] == ["1", "2", "3"]
+    store.close()
 
 
 def _open_and_count(uri, directory, queue):

@@ -108,8 +108,15 @@ def _version_from_row(row, tag_map, alias_names):
         current_stage=row.current_stage or ModelVersionStage.NONE, description=row.description, source=row.source,
         run_id=row.run_id, status=row.status or ModelVersionStatus.READY, status_message=row.status_message,
         tags=dict(sorted(tag_map.items())), run_link=row.run_link, aliases=sorted(alias_names),
-        model_id=row.model_id, storage_location=row.storage_location,
+        model_id=_model_id_of(row.source), storage_location=row.storage_location,
     )
+
+
+def _model_id_of(source):
+    """The logged model a version was made from: mlflow's schema keeps it only as a models:/<id> source."""
+    if source and source.startswith("models:/m-") and "/" not in source[len("models:/"):].rstrip("/"):
+        return source[len("models:/"):].rstrip("/")
+    return None
 
 
 class SqlModelRegistryStore(ModelRegistryStore):
@@ -368,7 +375,6 @@ class SqlModelRegistryStore(ModelRegistryStore):
                 name=name, version=number, creation_time=now, last_updated_time=now, description=description,
                 user_id=user_id, current_stage=ModelVersionStage.NONE, source=source, run_id=run_id,
                 status=ModelVersionStatus.READY, run_link=run_link, storage_location=storage_location,
-                model_id=model_id,
             ))
             if tags:
                 connection.execute(insert(version_tags), [
@@ -421,7 +427,7 @@ class SqlModelRegistryStore(ModelRegistryStore):
                 update(versions).where(versions.c.name == name, versions.c.version == row.version).values(
                     current_stage=ModelVersionStage.DELETED_INTERNAL, last_updated_time=now, description=None,
                     user_id=None, source="REDACTED-SOURCE-PATH", run_id="REDACTED-RUN-ID",
-                    run_link="REDACTED-RUN-LINK", status_message=None, storage_location=None, model_id=None,
+                    run_link="REDACTED-RUN-LINK", status_message=None, storage_location=None,
                 )
             )
             connection.execute(delete(version_tags).where(version_tags.c.name == name, version_tags.c.version == row.version))

@@ -1,25 +1,15 @@
 """ORM classes of the tracking tables, on the one declarative Base every area shares.
 
-Table and column names follow MLflow's SQL store, so a database written by one
-can be read by the other. Other areas put their classes in models_registry.py /
-models_traces.py on the same Base. The schema itself is created by the alembic
-migrations (migrations/versions/0001_tracking.py mirrors this file).
+The tables themselves are defined once, in tables.py, exactly as mlflow's SQL
+store has them; each class here maps one of them. models_registry.py and
+models_traces.py do the same for their areas. MLF_EXTRA_INDEXES are the only
+additions: indexes for mlf's search paths, which mlflow neither needs nor minds.
 """
 
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    CheckConstraint,
-    ForeignKey,
-    Index,
-    Integer,
-    PrimaryKeyConstraint,
-    UniqueConstraint,
-    func,
-)
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import Index, func
+from sqlalchemy.orm import DeclarativeBase
 
-from runtime.store.sql.coltypes import Double, ExactString, ExactText
+from runtime.store.sql.tables import metadata
 
 # A (key, value) index cannot hold whole 8000-character values everywhere: MySQL
 # indexes a prefix of the value, PostgreSQL an expression over its first characters.
@@ -33,210 +23,65 @@ RUN_STATUSES = ("SCHEDULED", "FAILED", "FINISHED", "RUNNING", "KILLED")
 class Base(DeclarativeBase):
     """The declarative base of every mlf table."""
 
-
-class SqlExperiment(Base):
-    __tablename__ = "experiments"
-
-    experiment_id: Mapped[int] = mapped_column(Integer, autoincrement=True)
-    name: Mapped[str] = mapped_column(ExactString(500), nullable=False)
-    artifact_location: Mapped[str] = mapped_column(ExactString(2048), nullable=True)
-    lifecycle_stage: Mapped[str] = mapped_column(ExactString(32), default="active")
-    creation_time: Mapped[int] = mapped_column(BigInteger, nullable=True)
-    last_update_time: Mapped[int] = mapped_column(BigInteger, nullable=True)
-
-    __table_args__ = (
-        PrimaryKeyConstraint("experiment_id", name="experiment_pk"),
-        UniqueConstraint("name", name="experiments_name_key"),
-        CheckConstraint(lifecycle_stage.in_(LIFECYCLE_STAGES), name="experiments_lifecycle_stage"),
-        # Never hand out a hard-deleted experiment's id (and artifact folder) again.
-        {"sqlite_autoincrement": True},
-    )
+    metadata = metadata
 
 
-class SqlRun(Base):
-    __tablename__ = "runs"
-
-    run_uuid: Mapped[str] = mapped_column(ExactString(32), nullable=False)
-    name: Mapped[str] = mapped_column(ExactString(250), nullable=True)
-    source_type: Mapped[str] = mapped_column(ExactString(20), default="LOCAL", nullable=True)
-    source_name: Mapped[str] = mapped_column(ExactString(500), nullable=True)
-    entry_point_name: Mapped[str] = mapped_column(ExactString(50), nullable=True)
-    user_id: Mapped[str] = mapped_column(ExactString(256), nullable=True)
-    status: Mapped[str] = mapped_column(ExactString(20), default="RUNNING", nullable=True)
-    start_time: Mapped[int] = mapped_column(BigInteger, nullable=True)
-    end_time: Mapped[int] = mapped_column(BigInteger, nullable=True)
-    deleted_time: Mapped[int] = mapped_column(BigInteger, nullable=True)
-    source_version: Mapped[str] = mapped_column(ExactString(50), nullable=True)
-    lifecycle_stage: Mapped[str] = mapped_column(ExactString(20), default="active", nullable=True)
-    artifact_uri: Mapped[str] = mapped_column(ExactString(2048), nullable=True)
-    experiment_id: Mapped[int] = mapped_column(Integer, ForeignKey("experiments.experiment_id"), nullable=True)
-
-    __table_args__ = (
-        PrimaryKeyConstraint("run_uuid", name="run_pk"),
-        CheckConstraint(status.in_(RUN_STATUSES), name="runs_status"),
-        CheckConstraint(lifecycle_stage.in_(LIFECYCLE_STAGES), name="runs_lifecycle_stage"),
-        # The search path: experiment ids + view type, ordered by start time.
-        Index("index_runs_experiment_id_lifecycle_stage_start_time", "experiment_id", "lifecycle_stage", "start_time"),
-    )
+def _mapped(name, table_name):
+    return type(name, (Base,), {"__table__": metadata.tables[table_name]})
 
 
-class SqlExperimentTag(Base):
-    __tablename__ = "experiment_tags"
+SqlExperiment = _mapped("SqlExperiment", "experiments")
+SqlRun = _mapped("SqlRun", "runs")
+SqlExperimentTag = _mapped("SqlExperimentTag", "experiment_tags")
+SqlTag = _mapped("SqlTag", "tags")
+SqlMetric = _mapped("SqlMetric", "metrics")
+SqlLatestMetric = _mapped("SqlLatestMetric", "latest_metrics")
+SqlParam = _mapped("SqlParam", "params")
+SqlDataset = _mapped("SqlDataset", "datasets")
+SqlInput = _mapped("SqlInput", "inputs")
+SqlInputTag = _mapped("SqlInputTag", "input_tags")
+SqlWorkspace = _mapped("SqlWorkspace", "workspaces")
 
-    key: Mapped[str] = mapped_column(ExactString(250))
-    value: Mapped[str] = mapped_column(ExactString(8000), nullable=True)
-    experiment_id: Mapped[int] = mapped_column(Integer, ForeignKey("experiments.experiment_id"))
-
-    __table_args__ = (PrimaryKeyConstraint("key", "experiment_id", name="experiment_tag_pk"),)
-
-
-class SqlTag(Base):
-    __tablename__ = "tags"
-
-    key: Mapped[str] = mapped_column(ExactString(250))
-    value: Mapped[str] = mapped_column(ExactString(8000), nullable=True)
-    run_uuid: Mapped[str] = mapped_column(ExactString(32), ForeignKey("runs.run_uuid"))
-
-    __table_args__ = (
-        PrimaryKeyConstraint("key", "run_uuid", name="tag_pk"),
-        Index("index_tags_run_uuid", "run_uuid"),
-    )
+# Indexes mlf adds to mlflow's schema: name -> dialect names it exists on (None: all).
+MLF_EXTRA_INDEXES = {}
 
 
-class SqlMetric(Base):
-    """Every logged metric point. NaN is stored as 0 with is_nan set, +/-inf as +/-max double."""
-
-    __tablename__ = "metrics"
-
-    key: Mapped[str] = mapped_column(ExactString(250))
-    value: Mapped[float] = mapped_column(Double(), nullable=False)
-    timestamp: Mapped[int] = mapped_column(BigInteger)
-    step: Mapped[int] = mapped_column(BigInteger, default=0, nullable=False)
-    is_nan: Mapped[bool] = mapped_column(
-        Boolean(create_constraint=True, name="metrics_is_nan"), nullable=False, default=False
-    )
-    run_uuid: Mapped[str] = mapped_column(ExactString(32), ForeignKey("runs.run_uuid"))
-
-    __table_args__ = (
-        PrimaryKeyConstraint("key", "timestamp", "step", "run_uuid", "value", "is_nan", name="metric_pk"),
-        # Metric history of one run and key, in step order.
-        Index("index_metrics_run_uuid_key_step", "run_uuid", "key", "step"),
-    )
+def _extra_index(name, *expressions, dialects=None, **options):
+    MLF_EXTRA_INDEXES[name] = dialects
+    index = Index(name, *expressions, **options)
+    if dialects is not None:
+        index.ddl_if(dialect=dialects)
 
 
-class SqlLatestMetric(Base):
-    """Per run and key, the point with the greatest (step, timestamp, value)."""
-
-    __tablename__ = "latest_metrics"
-
-    key: Mapped[str] = mapped_column(ExactString(250))
-    value: Mapped[float] = mapped_column(Double(), nullable=False)
-    timestamp: Mapped[int] = mapped_column(BigInteger, nullable=True)
-    step: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    is_nan: Mapped[bool] = mapped_column(
-        Boolean(create_constraint=True, name="latest_metrics_is_nan"), nullable=False
-    )
-    run_uuid: Mapped[str] = mapped_column(ExactString(32), ForeignKey("runs.run_uuid"))
-
-    __table_args__ = (
-        PrimaryKeyConstraint("key", "run_uuid", name="latest_metric_pk"),
-        Index("index_latest_metrics_run_uuid", "run_uuid"),
-        # Filters such as metrics.acc > 0.9 scan one key's values.
-        Index("index_latest_metrics_key_value", "key", "value"),
-    )
-
-
-class SqlParam(Base):
-    __tablename__ = "params"
-
-    key: Mapped[str] = mapped_column(ExactString(250))
-    value: Mapped[str] = mapped_column(ExactString(8000), nullable=False)
-    run_uuid: Mapped[str] = mapped_column(ExactString(32), ForeignKey("runs.run_uuid"))
-
-    __table_args__ = (
-        PrimaryKeyConstraint("key", "run_uuid", name="param_pk"),
-        Index("index_params_run_uuid", "run_uuid"),
-    )
-
-
-class SqlDataset(Base):
-    __tablename__ = "datasets"
-
-    dataset_uuid: Mapped[str] = mapped_column(ExactString(36), nullable=False)
-    experiment_id: Mapped[int] = mapped_column(Integer, ForeignKey("experiments.experiment_id"))
-    name: Mapped[str] = mapped_column(ExactString(500), nullable=False)
-    digest: Mapped[str] = mapped_column(ExactString(36), nullable=False)
-    dataset_source_type: Mapped[str] = mapped_column(ExactString(36), nullable=False)
-    dataset_source: Mapped[str] = mapped_column(ExactText(), nullable=False)
-    dataset_schema: Mapped[str] = mapped_column(ExactText(), nullable=True)
-    dataset_profile: Mapped[str] = mapped_column(ExactText(), nullable=True)
-
-    __table_args__ = (
-        PrimaryKeyConstraint("experiment_id", "name", "digest", name="dataset_pk"),
-        Index("index_datasets_dataset_uuid", "dataset_uuid"),
-        Index("index_datasets_experiment_id_dataset_source_type", "experiment_id", "dataset_source_type"),
-    )
-
-
-class SqlInput(Base):
-    """A link: dataset -> run (DATASET/RUN), run -> model (RUN_INPUT/MODEL_INPUT, RUN_OUTPUT/MODEL_OUTPUT)."""
-
-    __tablename__ = "inputs"
-
-    input_uuid: Mapped[str] = mapped_column(ExactString(36), nullable=False)
-    source_type: Mapped[str] = mapped_column(ExactString(36), nullable=False)
-    source_id: Mapped[str] = mapped_column(ExactString(36), nullable=False)
-    destination_type: Mapped[str] = mapped_column(ExactString(36), nullable=False)
-    destination_id: Mapped[str] = mapped_column(ExactString(36), nullable=False)
-    step: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0, server_default="0")
-
-    __table_args__ = (
-        PrimaryKeyConstraint("source_type", "source_id", "destination_type", "destination_id", name="inputs_pk"),
-        UniqueConstraint("input_uuid", name="inputs_input_uuid_key"),
-        Index("index_inputs_destination_type_destination_id_source_type", "destination_type", "destination_id", "source_type"),
-    )
-
-
-class SqlInputTag(Base):
-    __tablename__ = "input_tags"
-
-    input_uuid: Mapped[str] = mapped_column(ExactString(36), ForeignKey("inputs.input_uuid"), nullable=False)
-    name: Mapped[str] = mapped_column(ExactString(255), nullable=False)
-    value: Mapped[str] = mapped_column(ExactString(500), nullable=False)
-
-    __table_args__ = (PrimaryKeyConstraint("input_uuid", "name", name="input_tags_pk"),)
-
-
-# Indexes that exist on some backends only: name -> dialect names.
-DIALECT_SPECIFIC_INDEXES = {}
-
-
-def index_exists_on(index_name, dialect_name):
-    """False for an index this schema creates on other backends only (for autogenerate filters)."""
-    dialects = DIALECT_SPECIFIC_INDEXES.get(index_name)
-    return dialects is None or dialect_name in dialects
+def index_exists_on(index, dialect_name):
+    """False for an index this schema creates on other backends only."""
+    condition = getattr(index, "_ddl_if", None)
+    dialects = condition.dialect if condition is not None else None
+    if isinstance(dialects, str):
+        dialects = (dialects,)
+    return dialects is None or dialect_name in dialects or (dialect_name == "mariadb" and "mysql" in dialects)
 
 
 def include_object_for(dialect_name):
     """Alembic autogenerate filter: skip indexes the schema creates on other backends only."""
 
     def include(obj, name, type_, reflected, compare_to):
-        return not (type_ == "index" and not reflected and not index_exists_on(name, dialect_name))
+        return not (type_ == "index" and not reflected and not index_exists_on(obj, dialect_name))
 
     return include
 
 
-def _dialect_index(name, dialects, *expressions, **options):
-    DIALECT_SPECIFIC_INDEXES[name] = dialects
-    Index(name, *expressions, **options).ddl_if(dialect=dialects)
-
-
-def _add_key_value_indexes(model):
-    """(key, value) index for tag/param filters, in the form each backend can hold."""
-    name = f"index_{model.__tablename__}_key_value"
-    _dialect_index(name, _EXACT_VALUE_INDEX_DIALECTS, model.key, model.value, mysql_length={"value": VALUE_INDEX_PREFIX})
-    _dialect_index(f"{name}_prefix", ("postgresql",), model.key, func.substr(model.value, 1, VALUE_INDEX_PREFIX))
-
-
-_add_key_value_indexes(SqlParam)
-_add_key_value_indexes(SqlTag)
+_runs = metadata.tables["runs"]
+# The search path: experiment ids + view type, ordered by start time.
+_extra_index("index_runs_experiment_id_lifecycle_stage_start_time",
+             _runs.c.experiment_id, _runs.c.lifecycle_stage, _runs.c.start_time)
+_latest = metadata.tables["latest_metrics"]
+# Filters such as metrics.acc > 0.9 scan one key's values.
+_extra_index("index_latest_metrics_key_value", _latest.c.key, _latest.c.value)
+for _table_name in ("params", "tags"):
+    # (key, value) index for tag/param filters, in the form each backend can hold.
+    _table = metadata.tables[_table_name]
+    _extra_index(f"index_{_table_name}_key_value", _table.c.key, _table.c.value,
+                 dialects=_EXACT_VALUE_INDEX_DIALECTS, mysql_length={"value": VALUE_INDEX_PREFIX})
+    _extra_index(f"index_{_table_name}_key_value_prefix", _table.c.key,
+                 func.substr(_table.c.value, 1, VALUE_INDEX_PREFIX), dialects=("postgresql",))

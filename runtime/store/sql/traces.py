@@ -25,7 +25,7 @@ from runtime.store.sql.models_traces import (
     SqlSpan,
     SqlTraceInfo,
     SqlTraceMetadata,
-    SqlTraceRunLink,
+    SqlEntityAssociation,
     SqlTraceTag,
 )
 from runtime.store.sql.search import compare_numbers, compare_strings
@@ -59,7 +59,9 @@ trace_tags = SqlTraceTag.__table__
 trace_metadata = SqlTraceMetadata.__table__
 assessments = SqlAssessment.__table__
 spans_table = SqlSpan.__table__
-run_links = SqlTraceRunLink.__table__
+associations = SqlEntityAssociation.__table__
+# A trace linked to a run is an entity_associations row (trace -> run), as mlflow keeps it.
+TRACE_ENTITY, RUN_ENTITY = "trace", "run"
 scorers = SqlScorer.__table__
 scorer_versions = SqlScorerVersion.__table__
 
@@ -180,8 +182,10 @@ def _run_condition(comparison, dialect):
     positive = {"!=": "=", "NOT IN": "IN"}.get(op, op)
     from_metadata = _key_value_exists(trace_metadata, SOURCE_RUN,
                                       compare_strings(trace_metadata.c.value, positive, value, dialect))
-    from_links = exists().where(run_links.c.request_id == trace_info.c.request_id,
-                                compare_strings(run_links.c.run_uuid, positive, value, dialect))
+    from_links = exists().where(associations.c.source_type == TRACE_ENTITY,
+                                associations.c.source_id == trace_info.c.request_id,
+                                associations.c.destination_type == RUN_ENTITY,
+                                compare_strings(associations.c.destination_id, positive, value, dialect))
     condition = or_(from_metadata, from_links)
     return not_(condition) if negated else condition
 
@@ -370,8 +374,10 @@ class TraceSqlStoreMixin(TraceStore):
                 # Children first: correct even where foreign keys are not enforced.
                 for table, column in ((trace_tags, "request_id"), (trace_metadata, "request_id"),
                                       (assessments, "trace_id"), (spans_table, "trace_id"),
-                                      (run_links, "request_id"), (trace_info, "request_id")):
+                                      (trace_info, "request_id")):
                     connection.execute(delete(table).where(table.c[column].in_(part)))
+                connection.execute(delete(associations).where(associations.c.source_type == TRACE_ENTITY,
+                                                              associations.c.source_id.in_(part)))
             return len(doomed)
 
         return self._transaction(work, write=True)
@@ -386,8 +392,10 @@ class TraceSqlStoreMixin(TraceStore):
             for trace_id in trace_ids:
                 self._trace_row(connection, trace_id)
             stamp = now_ms()
-            rows = [{"request_id": t, "run_uuid": run_id, "created_time": stamp} for t in dict.fromkeys(trace_ids)]
-            insert_ignoring_duplicates(connection, self.dialect, run_links, rows)
+            rows = [{"association_id": uuid.uuid4().hex, "source_type": TRACE_ENTITY, "source_id": t,
+                     "destination_type": RUN_ENTITY, "destination_id": run_id, "created_time": stamp}
+                    for t in dict.fromkeys(trace_ids)]
+            insert_ignoring_duplicates(connection, self.dialect, associations, rows)
 
         self._transaction(work, write=True)
 
