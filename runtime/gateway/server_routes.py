@@ -1,6 +1,7 @@
 """The AI gateway inside `mlf server`: mlflow's read API over the gateway tables
 (/api/3.0/mlflow/gateway/{secrets,endpoints,model-definitions}/{get,list}), the secrets' writes
-(secrets/create, update, delete: encrypted as mlflow does) and the invocation
+(secrets/create, update, delete: encrypted as mlflow does), the other writes (server_writes.py)
+and the invocation
 routes (/gateway/{endpoint}/mlflow/invocations, /gateway/mlflow/v1/chat/completions,
 /gateway/mlflow/v1/models). Secrets leave the database only masked; decrypted ones stay in
 memory for --secrets-cache-ttl seconds. Provider URLs pass the SSRF guard before every call.
@@ -24,6 +25,7 @@ def _store(ctx):
         from runtime.crypto.envelope import derive_kek, kek_settings
         from runtime.gateway.db import GatewayStore, SecretCache
         from runtime.store.sql.engine import get_engine
+        from runtime.store.sql.upgrade import ensure_schema
         from runtime.tracking_uri import SQL_SCHEMES, uri_scheme
 
         uri = ctx.config.backend_store_uri
@@ -33,7 +35,9 @@ def _store(ctx):
         passphrase, version, _ = kek_settings(os.environ)
         extra = ctx.config.extra or {}
         cache = SecretCache(ttl=extra.get("secrets_cache_ttl") or 60, max_size=extra.get("secrets_cache_max_size") or 1000)
-        return GatewayStore(get_engine(uri), derive_kek(passphrase, version), cache, version)
+        engine = get_engine(uri)
+        ensure_schema(engine, uri)  # a fresh database gets mlflow's schema, gateway tables included
+        return GatewayStore(engine, derive_kek(passphrase, version), cache, version)
 
     return ctx.shared("gateway_store", open_store)
 
@@ -134,8 +138,10 @@ def routes(ctx):
     def list_model_definitions(params):
         return {"model_definitions": _store(ctx).list_model_definitions()}
 
+    from runtime.gateway import server_writes
+
     invoker = Invoker(ctx)
-    return [
+    return server_writes.routes(ctx) + [
         Route(f"{API}/secrets/get", _crud(get_secret), methods=["GET"]),
         Route(f"{API}/secrets/list", _crud(list_secrets), methods=["GET"]),
         Route(f"{API}/secrets/create", _crud(create_secret, body=True), methods=["POST"]),
