@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from runtime.errors import InvalidParameter
 from runtime.gateway import db_writes as W
-from runtime.gateway.server_routes import API, _crud, _store, _string
+from runtime.gateway.server_common import API, crud_route, gateway_store, string_param
 
 ENUM_NUMBERS = {
     "linkage_type": W.LINKAGE_TYPES, "routing_strategy": W.ROUTING_STRATEGIES, "strategy": W.FALLBACK_STRATEGIES,
@@ -66,7 +66,7 @@ def _message(params, name):
 def _model_config(value):
     if not isinstance(value, dict):
         raise InvalidParameter("Invalid value for parameter 'model_configs': expected objects.")
-    config = {"model_definition_id": _string(value, "model_definition_id", required=True),
+    config = {"model_definition_id": string_param(value, "model_definition_id", required=True),
               "linkage_type": _enum(value, "linkage_type", default="PRIMARY"),
               "weight": _number(value, "weight"), "fallback_order": _number(value, "fallback_order", int)}
     if config["weight"] is None:
@@ -106,7 +106,7 @@ def _budget_fields(params, required):
     fields = {"budget_unit": _enum(params, "budget_unit", required), "budget_amount": _number(params, "budget_amount",
                                                                                                 required=required),
               "target_scope": _enum(params, "target_scope", required), "budget_action": _enum(params, "budget_action", required),
-              "target_value": _string(params, "target_value")}
+              "target_value": string_param(params, "target_value")}
     if fields["budget_amount"] is not None and fields["budget_amount"] < 0:
         raise InvalidParameter("Invalid value for parameter 'budget_amount': it must not be negative.")
     duration = _message(params, "duration")
@@ -132,47 +132,47 @@ def _page(params):
 
 def routes(ctx):
     def writer():
-        return W.GatewayWriter(_store(ctx))
+        return W.GatewayWriter(gateway_store(ctx))
 
     def create_endpoint(p):
         return {"endpoint": writer().create_endpoint(
-            _string(p, "name", required=True), _model_configs(p, required=True), _string(p, "created_by"),
+            string_param(p, "name", required=True), _model_configs(p, required=True), string_param(p, "created_by"),
             _enum(p, "routing_strategy"), _fallback(p), _experiment_id(p), _bool(p, "usage_tracking") or False)}
 
     def update_endpoint(p):
         return {"endpoint": writer().update_endpoint(
-            _string(p, "endpoint_id", required=True), _string(p, "name"), _string(p, "updated_by"),
+            string_param(p, "endpoint_id", required=True), string_param(p, "name"), string_param(p, "updated_by"),
             _model_configs(p, required=False), _enum(p, "routing_strategy"), _fallback(p), _experiment_id(p),
             _bool(p, "usage_tracking"))}
 
     def delete_endpoint(p):
-        writer().delete_endpoint(_string(p, "endpoint_id", required=True))
+        writer().delete_endpoint(string_param(p, "endpoint_id", required=True))
         return {}
 
     def attach(p):
         config = _message(p, "model_config")
         if config is None:
             raise InvalidParameter("Missing value for required parameter 'model_config'.")
-        return {"mapping": writer().attach_model(_string(p, "endpoint_id", required=True), _model_config(config),
-                                                 _string(p, "created_by"))}
+        return {"mapping": writer().attach_model(string_param(p, "endpoint_id", required=True), _model_config(config),
+                                                 string_param(p, "created_by"))}
 
     def detach(p):
-        writer().detach_model(_string(p, "endpoint_id", required=True), _string(p, "model_definition_id", required=True))
+        writer().detach_model(string_param(p, "endpoint_id", required=True), string_param(p, "model_definition_id", required=True))
         return {}
 
     def set_tag(p):
-        writer().set_tag(_string(p, "endpoint_id", required=True), _string(p, "key", required=True), _string(p, "value"))
+        writer().set_tag(string_param(p, "endpoint_id", required=True), string_param(p, "key", required=True), string_param(p, "value"))
         return {}
 
     def delete_tag(p):
-        writer().delete_tag(_string(p, "endpoint_id", required=True), _string(p, "key", required=True))
+        writer().delete_tag(string_param(p, "endpoint_id", required=True), string_param(p, "key", required=True))
         return {}
 
     def binding_key(p):
-        return [_string(p, n, required=True) for n in ("endpoint_id", "resource_type", "resource_id")]
+        return [string_param(p, n, required=True) for n in ("endpoint_id", "resource_type", "resource_id")]
 
     def create_binding(p):
-        return {"binding": writer().create_binding(*binding_key(p), _string(p, "created_by"))}
+        return {"binding": writer().create_binding(*binding_key(p), string_param(p, "created_by"))}
 
     def delete_binding(p):
         writer().delete_binding(*binding_key(p))
@@ -183,31 +183,31 @@ def routes(ctx):
 
     def create_definition(p):
         return {"model_definition": writer().create_model_definition(
-            _string(p, "name", required=True), _string(p, "secret_id", required=True), _string(p, "provider", required=True),
-            _string(p, "model_name", required=True), _string(p, "created_by"))}
+            string_param(p, "name", required=True), string_param(p, "secret_id", required=True), string_param(p, "provider", required=True),
+            string_param(p, "model_name", required=True), string_param(p, "created_by"))}
 
     def update_definition(p):
         return {"model_definition": writer().update_model_definition(
-            _string(p, "model_definition_id", required=True), _string(p, "updated_by"), name=_string(p, "name"),
-            secret_id=_string(p, "secret_id"), model_name=_string(p, "model_name"), provider=_string(p, "provider"))}
+            string_param(p, "model_definition_id", required=True), string_param(p, "updated_by"), name=string_param(p, "name"),
+            secret_id=string_param(p, "secret_id"), model_name=string_param(p, "model_name"), provider=string_param(p, "provider"))}
 
     def delete_definition(p):
-        writer().delete_model_definition(_string(p, "model_definition_id", required=True))
+        writer().delete_model_definition(string_param(p, "model_definition_id", required=True))
         return {}
 
     def create_budget(p):
-        return {"budget_policy": writer().create_budget(_budget_fields(p, required=True), _string(p, "created_by"))}
+        return {"budget_policy": writer().create_budget(_budget_fields(p, required=True), string_param(p, "created_by"))}
 
     def update_budget(p):
-        return {"budget_policy": writer().update_budget(_string(p, "budget_policy_id", required=True),
-                                                        _budget_fields(p, required=False), _string(p, "updated_by"))}
+        return {"budget_policy": writer().update_budget(string_param(p, "budget_policy_id", required=True),
+                                                        _budget_fields(p, required=False), string_param(p, "updated_by"))}
 
     def delete_budget(p):
-        writer().delete_budget(_string(p, "budget_policy_id", required=True))
+        writer().delete_budget(string_param(p, "budget_policy_id", required=True))
         return {}
 
     def get_budget(p):
-        return {"budget_policy": writer().get_budget(_string(p, "budget_policy_id", required=True))}
+        return {"budget_policy": writer().get_budget(string_param(p, "budget_policy_id", required=True))}
 
     def list_budgets(p):
         max_results, offset = _page(p)
@@ -226,5 +226,5 @@ def routes(ctx):
         ("budgets/update", update_budget, post), ("budgets/delete", delete_budget, delete),
         ("budgets/get", get_budget, get), ("budgets/list", list_budgets, get),
     ]
-    return [Route(f"{API}/{path}", _crud(handler, body=methods != get), methods=methods)
+    return [Route(f"{API}/{path}", crud_route(handler, body=methods != get), methods=methods)
             for path, handler, methods in table]
