@@ -1,4 +1,4 @@
-"""The SQL evaluation dataset store on sqlite, PostgreSQL and MariaDB: the rows mlflow's tables hold."""
+"""The SQL evaluation dataset and issue stores on sqlite, PostgreSQL and MariaDB: the rows mlflow's tables hold."""
 
 import contextlib
 
@@ -56,3 +56,17 @@ def test_datasets_round_trip_in_mlflows_tables(kind, tmp_path):
         with pytest.raises(NotFound):
             store.get_dataset(dataset_id)
         assert store.get_dataset_experiment_ids(dataset_id) == []
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql", "mysql"])
+def test_issues_search_order_and_trace_count_on_every_backend(kind, tmp_path):
+    with _database(kind, tmp_path) as url:
+        store = SqlStore(url, str(tmp_path / "artifacts"))
+        experiment_id = store.create_experiment("issues")
+        low = store.create_issue(experiment_id, "low", "d", severity="low")
+        store.create_issue(experiment_id, "unrated", "d")
+        store.create_issue(experiment_id, "high", "d", severity="high", root_causes=["r"])
+        found = store.search_issues(experiment_id=experiment_id, include_trace_count=True)
+        assert [(i["name"], i["trace_count"]) for i in found] == [("high", 0), ("low", 0), ("unrated", 0)]
+        assert store.update_issue(low["issue_id"], status="rejected")["status"] == "rejected"
+        assert [i["name"] for i in store.search_issues(filter_string="status != 'pending'")] == ["low"]
