@@ -81,8 +81,8 @@ def stop(proc):
     proc.stderr.close()
 
 
-def tree_rss_mib(pid):
-    """Resident memory of pid and all its descendants, from /proc."""
+def tree_status_kib(pid, field="VmRSS"):
+    """A /proc status field (VmRSS, VmHWM, ... in KiB) summed over pid and all its descendants."""
     children = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -98,11 +98,16 @@ def tree_rss_mib(pid):
         todo.extend(children.get(current, []))
         try:
             for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     total_kib += int(line.split()[1])
         except OSError:
             pass
-    return total_kib / 1024
+    return total_kib
+
+
+def tree_rss_mib(pid):
+    """Resident memory of pid and all its descendants, from /proc."""
+    return tree_status_kib(pid) / 1024
 
 
 def print_ratio_table(title, rows):

@@ -226,6 +226,8 @@ def run_mlflow(args, folder, browser):
         traced = subprocess.run([python, "-c", MLFLOW_TRACE, base, charts, str(args.spans)], env=clean_env(),
                                 cwd=folder, capture_output=True, text=True, timeout=900)
         trace_id = traced.stdout.split()[-1] if traced.returncode == 0 else "missing"
+        if traced.returncode != 0:
+            print(f"mlflow: the trace was not logged: {traced.stderr[-500:]}", file=sys.stderr)
         return measure_mlflow(browser, base, (experiment, charts, chart_run, trace_id), args.runs)
     finally:
         stop(proc)

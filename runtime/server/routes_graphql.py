@@ -11,13 +11,13 @@ MLFLOW_SERVER_GRAPHQL_MAX_ALIASES aliases at one level (10 each by default), and
 nest at most 10 levels and 1,000 selections. Non-finite metric values are null.
 """
 
-import json
 import logging
 import math
 import os
 
 from runtime.errors import InvalidParameter, MlfError
 from runtime.server.routing import error_response, internal_error_response, json_response, read_json_body
+from runtime.wire.json_body import decode_json
 
 log = logging.getLogger("mlf.server")
 
@@ -202,10 +202,7 @@ async def _request_fields(request):
         params = request.query_params
         variables = params.get("variables")
         if variables:
-            try:
-                variables = json.loads(variables)
-            except ValueError:
-                raise InvalidParameter("Invalid value for parameter 'variables': expected a JSON object") from None
+            variables = decode_json(variables, "value for parameter 'variables'")
         return params.get("query"), variables, params.get("operationName")
     body = await read_json_body(request)
     return body.get("query"), body.get("variables"), body.get("operationName")

@@ -10,10 +10,11 @@ an RPC on) or ``api_routes`` (paths of its own choosing), giving a handler
 functions; they run in the thread pool because stores block.
 """
 
-import json
 import logging
+import uuid
 
 from runtime.errors import InvalidParameter, MlfError
+from runtime.wire.json_body import decode_json
 from runtime.wire.protocol import dumps, message_fields, missing_parameter, parse_message, rpc_info
 
 log = logging.getLogger("mlf.server")
@@ -70,14 +71,11 @@ async def read_json_body(request):
         return {}
     if not is_json_content_type(request):
         _bad(f"Bad Request. Content-Type must be one of ['{JSON_MEDIA_TYPE}'].")
-    try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        _bad(f"Invalid request body: malformed JSON ({exc})")
+    data = decode_json(raw)
     if isinstance(data, str):  # some old clients double-encode the body
         try:
-            data = json.loads(data)
-        except json.JSONDecodeError:
+            data = decode_json(data)
+        except InvalidParameter:
             pass
     if not isinstance(data, dict):
         _bad("Invalid request body: expected a JSON object")
@@ -115,8 +113,11 @@ def error_response(exc):
 
 
 def internal_error_response(exc):
-    log.exception("unexpected error while serving a request")
-    return json_response({"error_code": "INTERNAL_ERROR", "message": f"{type(exc).__name__}: {exc}"}, status=500)
+    """A 500 that names a request id and nothing else: the exception (paths, internals) goes to the log only."""
+    request_id = uuid.uuid4().hex[:16]
+    log.error("unexpected error while serving a request (request id %s)", request_id, exc_info=exc)
+    message = f"Internal server error; the server log has the details under request id {request_id}."
+    return json_response({"error_code": "INTERNAL_ERROR", "message": message}, status=500)
 
 
 # ---- endpoints and routes ------------------------------------------------

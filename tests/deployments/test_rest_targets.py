@@ -217,3 +217,14 @@ def test_databricks_without_credentials(mlf, tmp_path):
     assert result.returncode == 1
     assert result.stderr == ("Error: No Databricks credentials: set DATABRICKS_HOST and DATABRICKS_TOKEN, or create "
                              f"{tmp_path / '.databrickscfg'}\n")
+
+
+def test_openai_azure_ad_sends_a_bearer_token(mlf, chat_file):
+    with fake_service(_openai) as (url, seen):
+        env = {"OPENAI_API_KEY": "aad-token", "OPENAI_API_TYPE": "azure_ad", "OPENAI_API_BASE": url,
+               "OPENAI_API_VERSION": "2024-06-01"}
+        result = mlf("deployments", "predict", "-t", "openai", "--endpoint", "gpt-4o", "-I", chat_file, env=env)
+    assert result.returncode == 0, result.stderr
+    assert seen[0].path == "/openai/deployments/gpt-4o/chat/completions"
+    assert seen[0].headers["authorization"] == "Bearer aad-token"
+    assert "api-key" not in seen[0].headers

@@ -8,7 +8,7 @@ import pytest
 
 @pytest.fixture(params=["sqlite", "postgresql", "mysql"])
 def db_uri(request, tmp_path, server_database):
-    from tests.registry.conftest import empty_all_tables
+    from tests.support.databases import empty_all_tables
 
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'schema.db'}"
@@ -20,9 +20,9 @@ def db_uri(request, tmp_path, server_database):
 def test_deleting_a_run_row_removes_its_model_metrics(db_uri, tmp_path):
     """The tracking store's hard delete of a run knows nothing of model metrics: the FK cascades."""
     from runtime.entities import Metric
-    from tests.registry.conftest import tracking_store_with_logged_models
+    from runtime.store.factory import get_tracking_store
 
-    store = tracking_store_with_logged_models(db_uri, str(tmp_path / "art"))
+    store = get_tracking_store(db_uri, str(tmp_path / "art"))
     try:
         experiment_id = store.create_experiment("cascade")
         run_id = store.create_run(experiment_id, user_id="u", start_time=1, tags={}, run_name="r").info.run_id

@@ -10,7 +10,6 @@ import os
 import pytest
 
 from runtime.entities import Metric
-from tests.registry.conftest import tracking_store_with_logged_models
 from tests.server.conftest import api, make_client
 from tests.server.test_wire import Replay, assert_same_shape, load_samples, map_ids, strip_times
 
@@ -18,12 +17,7 @@ AREA = ("logged-models", "registered-models", "model-versions")
 
 
 def _client(tmp_path, kind):
-    test_client, config = make_client(tmp_path, kind)
-    ctx = test_client.app.state.ctx
-    # The tracking store with the logged-model methods (until the store classes carry the mixin).
-    ctx.shared("tracking_store", lambda: tracking_store_with_logged_models(
-        config.backend_store_uri, config.resolved_default_artifact_root))
-    return test_client, config
+    return make_client(tmp_path, kind)
 
 
 @pytest.fixture(params=["sqlite", "file"])

@@ -185,3 +185,38 @@ def test_build_context(tmp_path):
     script = (tmp_path / "ctx" / ENTRYPOINT_NAME).read_text()
     assert "mlf models serve -m /opt/ml/model --host 0.0.0.0 --port 8080" in script
     assert (tmp_path / "ctx" / "mlf-src" / "runtime" / "cli" / "main.py").exists()
+
+
+FAKE_DOCKER = """#!/bin/sh
+# A stand-in for the docker command: records each call (and what login reads on stdin), succeeds.
+echo "$@" >> "$DOCKER_LOG"
+if [ "$1" = login ]; then echo "stdin=$(cat)" >> "$DOCKER_LOG"; fi
+if [ "$1" = build ]; then for last; do true; done; ls "$last" >> "$DOCKER_LOG"; fi
+exit 0
+"""
+
+
+def test_build_and_push_runs_docker_and_logs_in_through_ecr(mlf, aws, tmp_path):
+    """Docker cannot be emulated: a stand-in docker records the commands; ECR is moto's."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "docker").write_text(FAKE_DOCKER)
+    (bin_dir / "docker").chmod(0o755)
+    log = tmp_path / "docker.log"
+    import os
+
+    result = mlf("sagemaker", "build-and-push-container", "--network", "host",
+                 env={"PATH": f"{bin_dir}:{os.environ['PATH']}", "DOCKER_LOG": str(log), "AWS_DEFAULT_REGION": "eu-west-1"})
+    assert result.returncode == 0, result.stderr
+    from runtime import __version__
+
+    repository = aws.client("ecr", "eu-west-1").describe_repositories(repositoryNames=["mlflow-pyfunc"])[
+        "repositories"][0]["repositoryUri"]
+    assert result.stdout == f"Pushed {repository}:{__version__}\n"
+    lines = log.read_text().splitlines()
+    assert lines[0] == "info"
+    assert lines[1].startswith("build -t mlflow-pyfunc --network host /tmp")
+    assert {"Dockerfile", "mlf-src", "sagemaker-entrypoint.sh"} <= set(lines[2:5])
+    login = lines.index(f"login --username AWS --password-stdin {repository.split('/')[0]}")
+    assert lines[login + 1].startswith("stdin=") and len(lines[login + 1]) > len("stdin=")
+    assert lines[login + 2:] == [f"tag mlflow-pyfunc {repository}:{__version__}", f"push {repository}:{__version__}"]

@@ -1,36 +1,76 @@
-"""One store fixture, parametrized over every backend; the contract tests use only the TrackingStore API."""
+"""One backend fixture for the whole store contract: file, SQLite, PostgreSQL, MariaDB and REST.
+
+Every test here that takes `backend` (or a store built from it) runs on each
+backend in BACKENDS; `@pytest.mark.not_on("rest", reason=...)` deselects the
+backends a test cannot apply to, with the reason in the source. The stores are
+opened through runtime.store.factory exactly as commands open them: nothing
+is added to a store class here.
+"""
 
 import pytest
 
-from tests.support.databases import database_available, fresh_database
-
-BACKENDS = ["file", "sqlite", "postgresql", "mysql"]
+from tests.support.store_backends import BACKENDS, store_backends
 
 
-def _open_store(kind, tmp_path):
-    from runtime.store.factory import get_tracking_store
+def pytest_configure(config):
+    config.addinivalue_line("markers", "not_on(*backends, reason): backends a contract test does not apply to")
 
-    artifact_root = (tmp_path / "artifacts").as_uri()
-    if kind == "file":
-        return get_tracking_store(str(tmp_path / "mlruns")), None
-    if kind == "sqlite":
-        return get_tracking_store(f"sqlite:///{tmp_path / 'mlf.db'}", artifact_root), None
-    if not database_available(kind):
-        pytest.fail(f"{kind} is not reachable on 127.0.0.1; it must be running for the contract suite")
-    manager = fresh_database(kind)
-    url = manager.__enter__()
-    return get_tracking_store(url, artifact_root), manager
+
+def pytest_collection_modifyitems(config, items):
+    kept, dropped = [], []
+    for item in items:
+        marker = item.get_closest_marker("not_on")
+        callspec = getattr(item, "callspec", None)
+        if marker is not None and callspec is not None and callspec.params.get("backend") in marker.args:
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+@pytest.fixture(scope="session")
+def backends(tmp_path_factory):
+    with store_backends(tmp_path_factory.mktemp("store-backends")) as opened:
+        yield opened
 
 
 @pytest.fixture(params=BACKENDS)
-def store(request, tmp_path):
-    tracking_store, manager = _open_store(request.param, tmp_path)
-    yield tracking_store
-    tracking_store.close()
-    if manager is not None:
-        manager.__exit__(None, None, None)
+def backend(request):
+    return request.param
 
 
 @pytest.fixture
-def backend(store):
-    return type(store).__name__
+def store_uri(backend, backends, tmp_path):
+    return backends.uri(backend, tmp_path)
+
+
+@pytest.fixture
+def local_artifact_dir(backend, backends, tmp_path):
+    """A local folder a store accepts as an artifact location (a server only takes its own artifact root)."""
+    return backends.artifact_dir(backend, tmp_path)
+
+
+@pytest.fixture
+def store(backend, store_uri, backends, tmp_path):
+    """The tracking store (with its logged models, traces, assessments and scorers) of the backend."""
+    opened = backends.tracking_store(backend, store_uri, tmp_path)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def open_registry(store_uri):
+    """Opens another model registry store on the backend under test (callers close it)."""
+    from runtime.store.factory import get_model_registry_store
+
+    return lambda: get_model_registry_store(store_uri)
+
+
+@pytest.fixture
+def registry(open_registry, store):
+    """The model registry on the same backend as `store` (opened after it, so the schema exists)."""
+    opened = open_registry()
+    yield opened
+    opened.close()

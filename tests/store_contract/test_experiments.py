@@ -23,8 +23,8 @@ def test_create_get_and_tags(store):
     assert store.get_experiment(experiment_id).tags == {"stage": "dev"}
 
 
-def test_explicit_artifact_location_is_kept(store, tmp_path):
-    location = (tmp_path / "elsewhere").as_uri()
+def test_explicit_artifact_location_is_kept(store, local_artifact_dir):
+    location = (local_artifact_dir / "elsewhere").as_uri()
     experiment_id = store.create_experiment("beta", artifact_location=location)
     assert store.get_experiment(experiment_id).artifact_location == location
 

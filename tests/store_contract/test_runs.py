@@ -3,7 +3,7 @@ import math
 import pytest
 
 from runtime.entities import LifecycleStage, Metric, Param, RunStatus, RunTag, ViewType
-from runtime.errors import InvalidParameter, InvalidState, NotFound
+from runtime.errors import InvalidParameter, InvalidState, MlfError, NotFound
 
 
 @pytest.fixture
@@ -128,18 +128,31 @@ def test_batch_limits(store, experiment_id):
     assert len(store.get_metric_history(run_id, "n")) == 0
 
 
-def test_delete_restore_run(store, experiment_id):
+def test_delete_restore_run(store, backend, experiment_id):
+    # The REST API has no permanent deletion, so a REST store cannot list deleted runs for gc.
+    gc_listing = backend != "rest"
     run_id = _run(store, experiment_id).info.run_id
     store.delete_run(run_id)
     assert store.get_run(run_id).info.lifecycle_stage == LifecycleStage.DELETED
-    with pytest.raises(InvalidState):
+    with pytest.raises(InvalidState, match="must be in the 'active' state"):
         store.log_metric(run_id, Metric("m", 1.0, 1, 0))
-    assert run_id in store.get_deleted_runs()
+    if gc_listing:
+        assert run_id in store.get_deleted_runs()
     store.restore_run(run_id)
     assert store.get_run(run_id).info.lifecycle_stage == LifecycleStage.ACTIVE
-    assert run_id not in store.get_deleted_runs()
+    if gc_listing:
+        assert run_id not in store.get_deleted_runs()
 
 
+@pytest.mark.not_on("file", "sqlite", "postgresql", "mysql", reason="only the REST API lacks permanent deletion")
+@pytest.mark.parametrize("call", ["get_deleted_runs", "get_deleted_experiments", "hard_delete_run",
+                                  "hard_delete_experiment"])
+def test_permanent_deletion_over_rest_points_to_gc(store, call):
+    with pytest.raises(MlfError, match="mlf gc"):
+        getattr(store, call)("0") if call.startswith("hard") else getattr(store, call)()
+
+
+@pytest.mark.not_on("rest", reason="the REST API has no permanent deletion (the test above checks the refusal)")
 def test_hard_delete(store, experiment_id):
     run_id = _run(store, experiment_id).info.run_id
     store.log_metric(run_id, Metric("m", 1.0, 1, 0))

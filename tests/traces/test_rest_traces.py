@@ -11,7 +11,6 @@ from runtime.tracing.entities import EXPECTATION, FEEDBACK, Assessment, Assessme
 from runtime.tracing.otlp import spans_from_export_request
 from runtime.tracing.scorers import serialize_judge
 from tests.rest_store.conftest import mlflow_server  # noqa: F401 - the real mlflow server fixture
-from tests.traces.conftest import trace_capable
 
 FIXTURE = (Path(__file__).parent / "fixtures" / "otlp_export_request.bin").read_bytes()
 
@@ -30,10 +29,9 @@ def mlf_server(tmp_path_factory):
 @pytest.fixture(params=["mlf", "mlflow"])
 def rest(request):
     from runtime.store.rest.store import RestStore
-    from runtime.store.rest.traces import TraceRestStoreMixin
 
     server = request.getfixturevalue("mlf_server" if request.param == "mlf" else "mlflow_server")
-    store = trace_capable(RestStore, TraceRestStoreMixin)(server.url, environ={"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0"})
+    store = RestStore(server.url, environ={"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0"})
     store.experiment_id = store.create_experiment(f"rest-traces-{uuid.uuid4().hex[:8]}")
     yield store
     store.close()

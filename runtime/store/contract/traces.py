@@ -24,6 +24,7 @@ written once here. Semantics follow MLflow's stores:
 import json
 import os
 import time
+from abc import ABC, abstractmethod
 
 from runtime.errors import InvalidParameter, NotFound
 from runtime.validation import (
@@ -48,17 +49,17 @@ def now_ms():
     return int(time.time() * 1000)
 
 
-class TraceStore:
-    """Abstract trace store. Methods not overridden raise NotImplementedError."""
+class TraceStore(ABC):
+    """Traces: their info, tags, spans and run links. Every backend implements each abstract method."""
 
     # ---- trace info ---------------------------------------------------
+    @abstractmethod
     def start_trace(self, trace_info):
         """Record a TraceInfo (merging with spans already logged); returns the stored TraceInfo."""
-        raise NotImplementedError
 
+    @abstractmethod
     def get_trace_info(self, trace_id):
         """The TraceInfo with its tags, metadata and assessments; NotFound if absent."""
-        raise NotImplementedError
 
     def batch_get_trace_infos(self, trace_ids, experiment_ids=None):
         """TraceInfos of the ids that exist (missing ids are skipped), in the order asked."""
@@ -73,34 +74,35 @@ class TraceStore:
             found.append(info)
         return found
 
+    @abstractmethod
     def search_traces(self, experiment_ids, filter_string=None, max_results=SEARCH_TRACES_DEFAULT_MAX_RESULTS,
                       order_by=None, page_token=None, model_id=None):
         """A PagedList of TraceInfo matching the filter (runtime.tracing.filter grammar)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def set_trace_tag(self, trace_id, key, value):
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def delete_trace_tag(self, trace_id, key):
         """NotFound when the trace has no such tag."""
-        raise NotImplementedError
 
+    @abstractmethod
     def delete_traces(self, experiment_id, max_timestamp_millis=None, max_traces=None, trace_ids=None):
         """Delete by ids, or the oldest traces up to a timestamp; returns how many were deleted."""
-        raise NotImplementedError
 
+    @abstractmethod
     def link_traces_to_run(self, trace_ids, run_id):
         """Associate up to 100 traces with a run (run_id filters then find them)."""
-        raise NotImplementedError
 
     # ---- spans --------------------------------------------------------
+    @abstractmethod
     def log_spans(self, experiment_id, spans):
         """Store Span objects (grouped by trace); returns the spans."""
-        raise NotImplementedError
 
+    @abstractmethod
     def get_spans(self, trace_id):
         """The spans the store holds for a trace, or None when it holds none."""
-        raise NotImplementedError
 
     def get_trace(self, trace_id):
         """The whole Trace: info plus spans (from the store, else from a local traces.json)."""
@@ -123,30 +125,40 @@ class TraceStore:
             traces.append(Trace(info, spans))
         return traces
 
-    # ---- assessments --------------------------------------------------
+
+
+class AssessmentStore(ABC):
+    """Assessments (feedback and expectations) attached to traces."""
+
+    @abstractmethod
     def create_assessment(self, assessment):
-        raise NotImplementedError
+        """Record a new Assessment on its trace; returns it with its id and times."""
 
+    @abstractmethod
     def get_assessment(self, trace_id, assessment_id):
-        raise NotImplementedError
+        """The Assessment; NotFound if the trace or the assessment is absent."""
 
+    @abstractmethod
     def update_assessment(self, trace_id, assessment_id, name=None, value=_UNSET, rationale=None, metadata=None,
                           error=None):
         """Change value, rationale or metadata; the kind, source and span stay; returns the Assessment."""
-        raise NotImplementedError
 
+    @abstractmethod
     def delete_assessment(self, trace_id, assessment_id):
         """Idempotent: deleting a missing assessment of an existing trace is not an error."""
-        raise NotImplementedError
 
-    # ---- scorers ------------------------------------------------------
+
+
+class ScorerStore(ABC):
+    """Versioned scorers registered on experiments."""
+
+    @abstractmethod
     def register_scorer(self, experiment_id, name, serialized_scorer):
         """Store a new version of a scorer; returns its ScorerVersion."""
-        raise NotImplementedError
 
+    @abstractmethod
     def list_scorer_versions(self, experiment_id, name=None):
         """Every version (of one scorer, or of all), ordered by name then version."""
-        raise NotImplementedError
 
     def list_scorers(self, experiment_id):
         """The latest version of each scorer of an experiment, ordered by name."""
@@ -165,9 +177,9 @@ class TraceStore:
             raise NotFound(f"No {what} {name!r} in experiment {experiment_id}")
         return versions[-1]
 
+    @abstractmethod
     def delete_scorer(self, experiment_id, name, version=None):
         """Delete one version, or every version when version is None."""
-        raise NotImplementedError
 
 
 # ---------------------------------------------------------------- shared checks

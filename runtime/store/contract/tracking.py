@@ -7,6 +7,8 @@ lifecycle forbids. The contract suite in tests/store_contract runs the same
 tests against every implementation.
 """
 
+from abc import ABC, abstractmethod
+
 from runtime.entities import ViewType
 
 # MLflow's limits, shared by every store so they all refuse the same input.
@@ -17,22 +19,23 @@ DEFAULT_EXPERIMENT_ID = "0"
 DEFAULT_EXPERIMENT_NAME = "Default"
 
 
-class TrackingStore:
-    """Abstract tracking store. Methods not overridden raise NotImplementedError."""
+class TrackingStore(ABC):
+    """The tracking store. Every backend implements each abstract method; a test checks it."""
 
     # ---- experiments -------------------------------------------------
+    @abstractmethod
     def create_experiment(self, name, artifact_location=None, tags=None):
         """Create an experiment and return its id (str)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def get_experiment(self, experiment_id):
         """Return the Experiment, whatever its lifecycle stage; NotFound if absent."""
-        raise NotImplementedError
 
+    @abstractmethod
     def get_experiment_by_name(self, name):
         """Return the Experiment with this name (active or deleted), or None."""
-        raise NotImplementedError
 
+    @abstractmethod
     def search_experiments(
         self,
         view_type=ViewType.ACTIVE_ONLY,
@@ -42,43 +45,49 @@ class TrackingStore:
         page_token=None,
     ):
         """Return a PagedList of Experiment."""
-        raise NotImplementedError
 
+    @abstractmethod
     def delete_experiment(self, experiment_id):
         """Mark an active experiment (and its runs) deleted."""
-        raise NotImplementedError
 
+    @abstractmethod
     def restore_experiment(self, experiment_id):
         """Bring a deleted experiment (and the runs deleted with it) back."""
-        raise NotImplementedError
 
+    @abstractmethod
     def rename_experiment(self, experiment_id, new_name):
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def set_experiment_tag(self, experiment_id, key, value):
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def delete_experiment_tag(self, experiment_id, key):
-        raise NotImplementedError
+        ...
 
     # ---- runs --------------------------------------------------------
+    @abstractmethod
     def create_run(self, experiment_id, user_id=None, start_time=None, tags=None, run_name=None):
         """Create a RUNNING run; tags is a dict. Returns the Run."""
-        raise NotImplementedError
 
+    @abstractmethod
     def get_run(self, run_id):
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def update_run_info(self, run_id, status=None, end_time=None, run_name=None):
         """Update status / end time / name; returns the new RunInfo."""
-        raise NotImplementedError
 
+    @abstractmethod
     def delete_run(self, run_id):
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def restore_run(self, run_id):
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def search_runs(
         self,
         experiment_ids,
@@ -89,7 +98,6 @@ class TrackingStore:
         page_token=None,
     ):
         """Return a PagedList of Run."""
-        raise NotImplementedError
 
     def list_run_infos(self, experiment_id, run_view_type=ViewType.ACTIVE_ONLY):
         """RunInfo of every run of one experiment, newest first (start_time DESC, run_id ASC).
@@ -104,9 +112,9 @@ class TrackingStore:
             if not token:
                 return infos
 
+    @abstractmethod
     def log_batch(self, run_id, metrics=(), params=(), tags=()):
         """Log Metric, Param and RunTag lists atomically."""
-        raise NotImplementedError
 
     def log_metric(self, run_id, metric):
         self.log_batch(run_id, metrics=[metric])
@@ -117,37 +125,38 @@ class TrackingStore:
     def set_tag(self, run_id, tag):
         self.log_batch(run_id, tags=[tag])
 
+    @abstractmethod
     def delete_tag(self, run_id, key):
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def get_metric_history(self, run_id, metric_key, max_results=None, page_token=None):
         """Return a PagedList of Metric ordered by (step, timestamp, value)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def log_inputs(self, run_id, datasets=None, models=None):
         """datasets: [DatasetInput]; models: [{"model_id": ...}]."""
-        raise NotImplementedError
 
+    @abstractmethod
     def log_outputs(self, run_id, models):
         """models: [{"model_id": ..., "step": ...}]."""
-        raise NotImplementedError
 
     # ---- garbage collection -----------------------------------------
+    @abstractmethod
     def get_deleted_runs(self, older_than_ms=None):
         """Ids of runs in the deleted stage, deleted at least older_than_ms ago."""
-        raise NotImplementedError
 
+    @abstractmethod
     def get_deleted_experiments(self, older_than_ms=None):
         """Ids of experiments in the deleted stage, deleted at least older_than_ms ago."""
-        raise NotImplementedError
 
+    @abstractmethod
     def hard_delete_run(self, run_id):
         """Remove a run's metadata for good (artifacts are the caller's job)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def hard_delete_experiment(self, experiment_id):
         """Remove an experiment and all its runs' metadata for good."""
-        raise NotImplementedError
 
     def close(self):
         """Release connections and file handles."""

@@ -28,15 +28,10 @@ from runtime.search.paging import paginate
 from runtime.store.file import meta_yaml
 from runtime.store.file.layout import filling_new_folder, read_key_value_files, write_atomic
 from runtime.store import registry_search as search
-from runtime.store.contract.model_registry import LoggedModelStore, check_search_max_results, logged_model_not_found, now_ms
+from runtime.store.contract.model_registry import LoggedModelStore, logged_model_not_found, now_ms
 from runtime.validation import (
     validate_experiment_id,
-    validate_key,
     validate_logged_model_id,
-    validate_logged_model_name,
-    validate_param,
-    validate_run_id,
-    validate_tag,
 )
 
 MODELS_FOLDER = "models"
@@ -192,21 +187,6 @@ class LoggedModelFiles:
                 handle.write(format_metric_line(metric, run_id))
 
 
-def _clean_tags(tags):
-    out = {}
-    for key, value in (tags or {}).items():
-        validate_key(key, "tag name")
-        out[key] = validate_tag(key, "" if value is None else str(value))
-    return out
-
-
-def _clean_params(params):
-    out = {}
-    for key, value in (params or {}).items():
-        out[key] = validate_param(key, "" if value is None else str(value))
-    return out
-
-
 class LoggedModelsFileMixin(LoggedModelStore):
     """LoggedModelStore for the file tracking store (host: root_directory, get_experiment)."""
 
@@ -214,13 +194,7 @@ class LoggedModelsFileMixin(LoggedModelStore):
     def _logged_model_files(self):
         return LoggedModelFiles(self.root_directory)
 
-    def create_logged_model(self, experiment_id, name=None, source_run_id=None, tags=None, params=None,
-                            model_type=None):
-        experiment_id = validate_experiment_id(experiment_id)
-        validate_logged_model_name(name)
-        if source_run_id:
-            validate_run_id(source_run_id)
-        tags, params = _clean_tags(tags), _clean_params(params)
+    def _create_logged_model(self, experiment_id, name, source_run_id, tags, params, model_type):
         experiment = self.get_experiment(experiment_id)
         if experiment.lifecycle_stage != LifecycleStage.ACTIVE:
             raise InvalidState(f"Could not create model under non-active experiment with ID {experiment_id}.")
@@ -248,7 +222,7 @@ class LoggedModelsFileMixin(LoggedModelStore):
             files.write_meta(folder, model)
         return files.read(folder)
 
-    def get_logged_model(self, model_id, allow_deleted=False):
+    def _get_logged_model(self, model_id, allow_deleted):
         return self._logged_model_files.get(model_id, allow_deleted)
 
     def _update_logged_model(self, model_id, change):
@@ -262,24 +236,20 @@ class LoggedModelsFileMixin(LoggedModelStore):
         files.write_meta(folder, model)
         return files.read(folder)
 
-    def finalize_logged_model(self, model_id, status):
-        status = LoggedModelStatus.parse(status)
-
+    def _finalize_logged_model(self, model_id, status):
         def set_status(model):
             model.status = status
 
         return self._update_logged_model(model_id, set_status)
 
-    def set_logged_model_tags(self, model_id, tags):
-        tags = _clean_tags(tags)
+    def _set_logged_model_tags(self, model_id, tags):
         files = self._logged_model_files
         folder = files.folder_of(model_id)
         files.get(model_id)  # deleted models take no tags
         for key, value in tags.items():
             files.write_value(folder, "tags", key, value)
 
-    def delete_logged_model_tag(self, model_id, key):
-        validate_key(key, "tag name")
+    def _delete_logged_model_tag(self, model_id, key):
         files = self._logged_model_files
         folder = files.folder_of(model_id)
         files.get(model_id)
@@ -288,8 +258,7 @@ class LoggedModelsFileMixin(LoggedModelStore):
             raise NotFound(f"No tag with key {key!r} found for model with ID {model_id!r}.")
         os.remove(path)
 
-    def log_logged_model_params(self, model_id, params):
-        params = _clean_params(params)
+    def _log_logged_model_params(self, model_id, params):
         files = self._logged_model_files
         folder = files.folder_of(model_id)
         model = files.get(model_id)
@@ -313,23 +282,18 @@ class LoggedModelsFileMixin(LoggedModelStore):
             folder = files.folder_of(model_id)
             files.append_metrics(folder, run_id, model_metrics)
 
-    def search_logged_models(self, experiment_ids, filter_string=None, datasets=None,
-                             max_results=None, order_by=None, page_token=None):
-        max_results = check_search_max_results(max_results, search.LOGGED_MODEL_MAX_RESULTS_DEFAULT,
-                                               search.LOGGED_MODEL_MAX_RESULTS_THRESHOLD)
-        datasets = search.check_dataset_filters(datasets)
-        comparisons = search.parse_logged_model_filter(filter_string)
-        order = search.logged_model_order(order_by)
+    def _search_logged_models(self, experiment_ids, query):
         experiment_ids = [validate_experiment_id(e) for e in experiment_ids or []]
         files = self._logged_model_files
         models = []
         for folder in files.model_folders(experiment_ids):
             model = files.read(folder)
-            if model.lifecycle_stage != LifecycleStage.DELETED and search.logged_model_matches(model, comparisons, datasets):
+            if model.lifecycle_stage != LifecycleStage.DELETED and search.logged_model_matches(model, query.comparisons,
+                                                                                                  query.datasets):
                 models.append(model)
-        return paginate(search.sort_logged_models(models, order), max_results, page_token)
+        return paginate(search.sort_logged_models(models, query.order), query.max_results, query.page_token)
 
-    def delete_logged_model(self, model_id):
+    def _delete_logged_model(self, model_id):
         def mark_deleted(model):
             model.lifecycle_stage = LifecycleStage.DELETED
 

@@ -15,7 +15,7 @@ are claimed with an exclusive mkdir, so concurrent writers never share one.
 import os
 import shutil
 
-from runtime.errors import AlreadyExists, InvalidParameter
+from runtime.errors import AlreadyExists
 from runtime.fsutil import contained_path
 from runtime.registry_entities import ModelVersion, ModelVersionStage, ModelVersionStatus, RegisteredModel
 from runtime.search.paging import paginate
@@ -25,19 +25,14 @@ from runtime.store.file.layout import filling_new_folder, read_key_value_files, 
 from runtime.store.contract.model_registry import (
     ModelRegistryStore,
     alias_not_found,
-    check_archive_request,
     latest_versions,
     model_version_not_found,
     now_ms,
     registered_model_not_found,
 )
 from runtime.validation import (
-    validate_key,
-    validate_model_alias,
-    validate_model_description,
     validate_model_name,
     validate_model_version,
-    validate_registry_tag,
 )
 
 MODELS_FOLDER = "models"
@@ -46,10 +41,6 @@ TAGS_FOLDER = "tags"
 ALIASES_FOLDER = "aliases"
 VERSION_PREFIX = "version-"
 WORKSPACE = "default"  # MLflow 3 writes it; we have one workspace
-
-
-def _clean_tags(tags):
-    return {validate_key(k, "tag name"): validate_registry_tag(k, v) for k, v in (tags or {}).items()}
 
 
 class FileModelRegistryStore(ModelRegistryStore):
@@ -177,10 +168,8 @@ class FileModelRegistryStore(ModelRegistryStore):
         return folder, found
 
     # ---- registered models ------------------------------------------------
-    def create_registered_model(self, name, tags=None, description=None, user_id=None):
+    def _create_registered_model(self, name, tags, description, user_id):
         folder = self._model_dir(name)
-        tags = _clean_tags(tags)
-        description = validate_model_description(description)
         os.makedirs(self.models_directory, exist_ok=True)
         try:
             os.mkdir(folder)
@@ -198,10 +187,10 @@ class FileModelRegistryStore(ModelRegistryStore):
     def get_registered_model(self, name):
         return self._read_model(self._existing_model_dir(name))
 
-    def update_registered_model(self, name, description):
+    def _update_registered_model(self, name, description):
         folder = self._existing_model_dir(name)
         meta = self._load(folder)
-        meta["description"] = validate_model_description(description)
+        meta["description"] = description
         meta["last_updated_timestamp"] = now_ms()
         self._save(folder, meta)
         return self._read_model(folder)
@@ -249,37 +238,33 @@ class FileModelRegistryStore(ModelRegistryStore):
     def get_latest_versions(self, name, stages=None):
         return latest_versions(self._all_versions(self._existing_model_dir(name)), stages)
 
-    def set_registered_model_tag(self, name, key, value):
+    def _set_registered_model_tag(self, name, key, value):
         folder = self._existing_model_dir(name)
-        value = validate_registry_tag(validate_key(key, "tag name"), value)
         write_atomic(contained_path(os.path.join(folder, TAGS_FOLDER), key), value)
         self._touch_model(folder)
 
-    def delete_registered_model_tag(self, name, key):
+    def _delete_registered_model_tag(self, name, key):
         folder = self._existing_model_dir(name)
-        path = contained_path(os.path.join(folder, TAGS_FOLDER), validate_key(key, "tag name"))
+        path = contained_path(os.path.join(folder, TAGS_FOLDER), key)
         if os.path.isfile(path):
             os.remove(path)
             self._touch_model(folder)
 
     # ---- aliases ----------------------------------------------------------
-    def set_registered_model_alias(self, name, alias, version):
-        validate_model_alias(alias, for_write=True)
+    def _set_registered_model_alias(self, name, alias, version):
         folder, found = self._live_version(name, version)
         model_dir = os.path.dirname(folder)
         write_atomic(contained_path(os.path.join(model_dir, ALIASES_FOLDER), alias), found.version)
         self._touch_model(model_dir)
 
-    def delete_registered_model_alias(self, name, alias):
-        validate_model_alias(alias)
+    def _delete_registered_model_alias(self, name, alias):
         model_dir = self._existing_model_dir(name)
         path = contained_path(os.path.join(model_dir, ALIASES_FOLDER), alias)
         if os.path.isfile(path):
             os.remove(path)
             self._touch_model(model_dir)
 
-    def get_model_version_by_alias(self, name, alias):
-        validate_model_alias(alias)
+    def _get_model_version_by_alias(self, name, alias):
         model_dir = self._existing_model_dir(name)
         version = self._read_aliases(model_dir).get(alias)
         if version is None:
@@ -287,13 +272,8 @@ class FileModelRegistryStore(ModelRegistryStore):
         return self.get_model_version(name, version)
 
     # ---- model versions ---------------------------------------------------
-    def create_model_version(self, name, source, run_id=None, tags=None, run_link=None, description=None,
-                             model_id=None, user_id=None):
+    def _create_model_version(self, name, source, run_id, tags, run_link, description, model_id, user_id):
         model_dir = self._existing_model_dir(name)
-        if not source:
-            raise InvalidParameter("Missing value for required parameter 'source'.")
-        tags = _clean_tags(tags)
-        description = validate_model_description(description)
         storage_location, run_id = self._resolve_source(source, run_id, model_id)
         number = 1 + max((int(v.version) for v in self._all_versions(model_dir, include_deleted=True)), default=0)
         while True:
@@ -320,15 +300,14 @@ class FileModelRegistryStore(ModelRegistryStore):
     def get_model_version(self, name, version):
         return self._live_version(name, version)[1]
 
-    def update_model_version(self, name, version, description):
+    def _update_model_version(self, name, version, description):
         folder, found = self._live_version(name, version)
-        found.description = validate_model_description(description)
+        found.description = description
         found.last_updated_timestamp = now_ms()
         self._save_version_meta(folder, found)
         return self.get_model_version(name, version)
 
-    def transition_model_version_stage(self, name, version, stage, archive_existing_versions=False):
-        stage = check_archive_request(stage, archive_existing_versions)
+    def _transition_model_version_stage(self, name, version, stage, archive_existing_versions):
         folder, found = self._live_version(name, version)
         model_dir = os.path.dirname(folder)
         now = now_ms()
@@ -368,15 +347,14 @@ class FileModelRegistryStore(ModelRegistryStore):
                     versions += [v for v in self._all_versions(model_dir) if search.model_version_matches(v, comparisons)]
         return paginate(search.sort_model_versions(versions, order), max_results, page_token)
 
-    def set_model_version_tag(self, name, version, key, value):
+    def _set_model_version_tag(self, name, version, key, value):
         folder, _found = self._live_version(name, version)
-        value = validate_registry_tag(validate_key(key, "tag name"), value)
         write_atomic(contained_path(os.path.join(folder, TAGS_FOLDER), key), value)
         self._touch_model(os.path.dirname(folder))
 
-    def delete_model_version_tag(self, name, version, key):
+    def _delete_model_version_tag(self, name, version, key):
         folder, _found = self._live_version(name, version)
-        path = contained_path(os.path.join(folder, TAGS_FOLDER), validate_key(key, "tag name"))
+        path = contained_path(os.path.join(folder, TAGS_FOLDER), key)
         if os.path.isfile(path):
             os.remove(path)
             self._touch_model(os.path.dirname(folder))

@@ -33,6 +33,8 @@ from runtime.store.contract.traces import (
     INFO_FINALIZED,
     TRACE_SPANS_FILE,
     UNSET,
+    AssessmentStore,
+    ScorerStore,
     TraceStore,
     check_active,
     check_delete_args,
@@ -77,8 +79,8 @@ def _dump_yaml(data):
         return yaml.safe_dump(data, default_flow_style=False, allow_unicode=True)
 
 
-class TraceFileStoreMixin(TraceStore):
-    """TraceStore methods for the file tracking store."""
+class TraceFileStoreMixin(TraceStore, AssessmentStore, ScorerStore):
+    """TraceStore, AssessmentStore and ScorerStore methods for the file tracking store."""
 
     _trace_lock = threading.RLock()
 

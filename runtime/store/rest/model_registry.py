@@ -27,14 +27,14 @@ class RestModelRegistryStore(ModelRegistryStore):
     close = RestStore.close
 
     # ---- registered models -------------------------------------------
-    def create_registered_model(self, name, tags=None, description=None, user_id=None):
+    def _create_registered_model(self, name, tags, description, user_id):
         body = {"name": name, "tags": _tag_list(tags), "description": description}
         return _model(self._rpc("createRegisteredModel", body))
 
     def get_registered_model(self, name):
         return _model(self._rpc("getRegisteredModel", {"name": name}))
 
-    def update_registered_model(self, name, description):
+    def _update_registered_model(self, name, description):
         return _model(self._rpc("updateRegisteredModel", {"name": name, "description": description}))
 
     def rename_registered_model(self, name, new_name):
@@ -54,25 +54,24 @@ class RestModelRegistryStore(ModelRegistryStore):
         data = self._rpc("getLatestVersions", {"name": name, "stages": list(stages or [])})
         return [ModelVersion.from_dict(v) for v in data.get("model_versions", [])]
 
-    def set_registered_model_tag(self, name, key, value):
+    def _set_registered_model_tag(self, name, key, value):
         self._rpc("setRegisteredModelTag", {"name": name, "key": key, "value": value})
 
-    def delete_registered_model_tag(self, name, key):
+    def _delete_registered_model_tag(self, name, key):
         self._rpc("deleteRegisteredModelTag", {"name": name, "key": key})
 
     # ---- aliases -------------------------------------------------------
-    def set_registered_model_alias(self, name, alias, version):
+    def _set_registered_model_alias(self, name, alias, version):
         self._rpc("setRegisteredModelAlias", {"name": name, "alias": alias, "version": str(version)})
 
-    def delete_registered_model_alias(self, name, alias):
+    def _delete_registered_model_alias(self, name, alias):
         self._rpc("deleteRegisteredModelAlias", {"name": name, "alias": alias})
 
-    def get_model_version_by_alias(self, name, alias):
+    def _get_model_version_by_alias(self, name, alias):
         return _version(self._rpc("getModelVersionByAlias", {"name": name, "alias": alias}))
 
     # ---- model versions ------------------------------------------------
-    def create_model_version(self, name, source, run_id=None, tags=None, run_link=None, description=None,
-                             model_id=None, user_id=None):
+    def _create_model_version(self, name, source, run_id, tags, run_link, description, model_id, user_id):
         body = {"name": name, "source": source, "run_id": run_id, "tags": _tag_list(tags), "run_link": run_link,
                 "description": description, "model_id": model_id}
         return _version(self._rpc("createModelVersion", body))
@@ -80,11 +79,11 @@ class RestModelRegistryStore(ModelRegistryStore):
     def get_model_version(self, name, version):
         return _version(self._rpc("getModelVersion", {"name": name, "version": str(version)}))
 
-    def update_model_version(self, name, version, description):
+    def _update_model_version(self, name, version, description):
         body = {"name": name, "version": str(version), "description": description}
         return _version(self._rpc("updateModelVersion", body))
 
-    def transition_model_version_stage(self, name, version, stage, archive_existing_versions=False):
+    def _transition_model_version_stage(self, name, version, stage, archive_existing_versions):
         body = {"name": name, "version": str(version), "stage": stage,
                 "archive_existing_versions": bool(archive_existing_versions)}
         return _version(self._rpc("transitionModelVersionStage", body))
@@ -103,9 +102,9 @@ class RestModelRegistryStore(ModelRegistryStore):
         return PagedList([ModelVersion.from_dict(v) for v in data.get("model_versions", [])],
                          data.get("next_page_token"))
 
-    def set_model_version_tag(self, name, version, key, value):
+    def _set_model_version_tag(self, name, version, key, value):
         body = {"name": name, "version": str(version), "key": key, "value": value}
         self._rpc("setModelVersionTag", body)
 
-    def delete_model_version_tag(self, name, version, key):
+    def _delete_model_version_tag(self, name, version, key):
         self._rpc("deleteModelVersionTag", {"name": name, "version": str(version), "key": key})

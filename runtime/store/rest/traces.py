@@ -14,6 +14,8 @@ from runtime.store.contract.traces import (
     SEARCH_TRACES_DEFAULT_MAX_RESULTS,
     TRACE_SPANS_FILE,
     UNSET,
+    AssessmentStore,
+    ScorerStore,
     TraceStore,
     check_delete_args,
     check_link_args,
@@ -43,8 +45,8 @@ def _unsupported(exc):
     return exc.error_code in ("ENDPOINT_NOT_FOUND", "NOT_IMPLEMENTED") or "not supported" in exc.message.lower()
 
 
-class TraceRestStoreMixin(TraceStore):
-    """TraceStore methods for the REST tracking store."""
+class TraceRestStoreMixin(TraceStore, AssessmentStore, ScorerStore):
+    """TraceStore, AssessmentStore and ScorerStore methods for the REST tracking store."""
 
     # ---------------------------------------------------------------- trace info
     def start_trace(self, trace_info):

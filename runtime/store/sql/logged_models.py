@@ -18,9 +18,8 @@ from runtime.errors import InvalidParameter, InvalidState, NotFound
 from runtime.registry_entities import LoggedModel, LoggedModelStatus
 from runtime.search.filter import ATTRIBUTE, METRIC, PARAM, TAG
 from runtime.search.paging import decode_token, encode_token
-from runtime.store import registry_search as search
 from runtime.store.file.logged_models import generated_model_name, model_artifact_location, new_model_id
-from runtime.store.contract.model_registry import LoggedModelStore, check_search_max_results, logged_model_not_found, now_ms
+from runtime.store.contract.model_registry import LoggedModelStore, logged_model_not_found, now_ms
 from runtime.store.sql.entities import chunks
 from runtime.store.sql.models_registry import (
     SqlLoggedModel,
@@ -31,12 +30,8 @@ from runtime.store.sql.models_registry import (
 from runtime.store.sql.search import _text_order, compare_numbers, compare_strings, metric_db_value, metric_from_db
 from runtime.validation import (
     validate_experiment_id,
-    validate_key,
     validate_logged_model_id,
-    validate_logged_model_name,
-    validate_param,
     validate_run_id,
-    validate_tag,
 )
 
 models_table = SqlLoggedModel.__table__
@@ -225,24 +220,10 @@ def logged_model_order(order_keys, dialect):
 
 
 # ---- the mixin ----------------------------------------------------------------------------------
-def _clean_tags(tags):
-    return {validate_key(k, "tag name"): validate_tag(k, "" if v is None else str(v)) for k, v in (tags or {}).items()}
-
-
-def _clean_params(params):
-    return {k: validate_param(k, "" if v is None else str(v)) for k, v in (params or {}).items()}
-
-
 class LoggedModelsSqlMixin(LoggedModelStore):
     """LoggedModelStore on the SQL tracking store's database."""
 
-    def create_logged_model(self, experiment_id, name=None, source_run_id=None, tags=None, params=None,
-                            model_type=None):
-        validate_experiment_id(experiment_id)
-        validate_logged_model_name(name)
-        if source_run_id:
-            validate_run_id(source_run_id)
-        tags, params = _clean_tags(tags), _clean_params(params)
+    def _create_logged_model(self, experiment_id, name, source_run_id, tags, params, model_type):
         def work(connection):
             experiment = self._experiment_row(connection, experiment_id)
             if experiment.lifecycle_stage != LifecycleStage.ACTIVE:
@@ -271,11 +252,11 @@ class LoggedModelsSqlMixin(LoggedModelStore):
 
         return self._transaction(work, write=True)
 
-    def get_logged_model(self, model_id, allow_deleted=False):
+    def _get_logged_model(self, model_id, allow_deleted):
         return self._transaction(lambda connection: get_logged_model(connection, model_id, allow_deleted))
 
-    def finalize_logged_model(self, model_id, status):
-        number = _STATUS_NUMBERS[LoggedModelStatus.parse(status)]
+    def _finalize_logged_model(self, model_id, status):
+        number = _STATUS_NUMBERS[status]
 
         def work(connection):
             logged_model_row(connection, model_id, lock=True)
@@ -285,9 +266,7 @@ class LoggedModelsSqlMixin(LoggedModelStore):
 
         return self._transaction(work, write=True)
 
-    def set_logged_model_tags(self, model_id, tags):
-        tags = _clean_tags(tags)
-
+    def _set_logged_model_tags(self, model_id, tags):
         def work(connection):
             row = logged_model_row(connection, model_id, lock=True)
             if tags:
@@ -300,9 +279,7 @@ class LoggedModelsSqlMixin(LoggedModelStore):
 
         self._transaction(work, write=True)
 
-    def delete_logged_model_tag(self, model_id, key):
-        validate_key(key, "tag name")
-
+    def _delete_logged_model_tag(self, model_id, key):
         def work(connection):
             logged_model_row(connection, model_id, lock=True)
             deleted = connection.execute(delete(model_tags).where(model_tags.c.model_id == model_id,
@@ -312,9 +289,7 @@ class LoggedModelsSqlMixin(LoggedModelStore):
 
         self._transaction(work, write=True)
 
-    def log_logged_model_params(self, model_id, params):
-        params = _clean_params(params)
-
+    def _log_logged_model_params(self, model_id, params):
         def work(connection):
             row = logged_model_row(connection, model_id, lock=True)
             existing = dict(connection.execute(
@@ -358,28 +333,23 @@ class LoggedModelsSqlMixin(LoggedModelStore):
         validate_run_id(run_id)
         self._transaction(lambda connection: self.write_logged_model_metrics(connection, run_id, metrics), write=True)
 
-    def search_logged_models(self, experiment_ids, filter_string=None, datasets=None,
-                             max_results=None, order_by=None, page_token=None):
-        max_results = check_search_max_results(max_results, search.LOGGED_MODEL_MAX_RESULTS_DEFAULT,
-                                               search.LOGGED_MODEL_MAX_RESULTS_THRESHOLD)
-        datasets = search.check_dataset_filters(datasets)
-        comparisons = search.parse_logged_model_filter(filter_string)
-        order = search.logged_model_order(order_by)
-        numbers = [n for n in (_experiment_number(e) for e in experiment_ids or []) if n is not None]
-        offset = decode_token(page_token)
+    def _search_logged_models(self, experiment_ids, query):
+        max_results, order = query.max_results, query.order
+        numbers = [n for n in (_experiment_number(e) for e in experiment_ids) if n is not None]
+        offset = decode_token(query.page_token)
 
         def work(connection):
             if not numbers:
                 return [], None
-            query = (
+            statement = (
                 select(models_table)
                 .where(models_table.c.experiment_id.in_(numbers),
                        models_table.c.lifecycle_stage == LifecycleStage.ACTIVE,
-                       *logged_model_filter(comparisons, datasets, self.dialect))
+                       *logged_model_filter(query.comparisons, query.datasets, self.dialect))
                 .order_by(*logged_model_order(order, self.dialect))
                 .offset(offset).limit(max_results + 1)
             )
-            rows = connection.execute(query).all()
+            rows = connection.execute(statement).all()
             token = encode_token(offset + max_results) if len(rows) > max_results else None
             return load_logged_models(connection, rows[:max_results]), token
 
@@ -388,7 +358,7 @@ class LoggedModelsSqlMixin(LoggedModelStore):
         models, token = self._transaction(work)
         return PagedList(models, token)
 
-    def delete_logged_model(self, model_id):
+    def _delete_logged_model(self, model_id):
         def work(connection):
             logged_model_row(connection, model_id, lock=True)
             connection.execute(update(models_table).where(models_table.c.model_id == model_id).values(

@@ -14,7 +14,7 @@ from collections import defaultdict
 from sqlalchemy import and_, case, delete, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from runtime.errors import AlreadyExists, InvalidParameter, MlfError
+from runtime.errors import AlreadyExists, MlfError
 from runtime.registry_entities import ModelVersion, ModelVersionStage, ModelVersionStatus, RegisteredModel
 from runtime.search.filter import TAG
 from runtime.search.paging import decode_token, encode_token
@@ -22,7 +22,6 @@ from runtime.store import registry_search as search
 from runtime.store.contract.model_registry import (
     ModelRegistryStore,
     alias_not_found,
-    check_archive_request,
     latest_versions,
     model_version_not_found,
     now_ms,
@@ -41,12 +40,8 @@ from runtime.store.sql.search import _text_order, compare_numbers, compare_strin
 from runtime.store.sql.store import SqlStore
 from runtime.store.sql.upgrade import ensure_schema
 from runtime.validation import (
-    validate_key,
-    validate_model_alias,
-    validate_model_description,
     validate_model_name,
     validate_model_version,
-    validate_registry_tag,
 )
 
 models = SqlRegisteredModel.__table__
@@ -62,10 +57,6 @@ _VERSION_COLUMNS = {"name": versions.c.name, "run_id": versions.c.run_id, "sourc
                     "current_stage": versions.c.current_stage, "version_number": versions.c.version,
                     "creation_timestamp": versions.c.creation_time, "last_updated_timestamp": versions.c.last_updated_time}
 _NUMERIC = ("creation_timestamp", "last_updated_timestamp", "version_number")
-
-
-def _clean_tags(tags):
-    return {validate_key(k, "tag name"): validate_registry_tag(k, v) for k, v in (tags or {}).items()}
 
 
 def _tag_condition(comparison, table, owner_conditions, dialect):
@@ -193,11 +184,7 @@ class SqlModelRegistryStore(ModelRegistryStore):
         connection.execute(update(models).where(models.c.name == name).values(last_updated_time=timestamp or now_ms()))
 
     # ---- registered models -----------------------------------------------
-    def create_registered_model(self, name, tags=None, description=None, user_id=None):
-        validate_model_name(name)
-        tags = _clean_tags(tags)
-        description = validate_model_description(description)
-
+    def _create_registered_model(self, name, tags, description, user_id):
         def work(connection):
             now = now_ms()
             try:
@@ -215,9 +202,7 @@ class SqlModelRegistryStore(ModelRegistryStore):
     def get_registered_model(self, name):
         return self._transaction(lambda connection: self._get_model(connection, name))
 
-    def update_registered_model(self, name, description):
-        description = validate_model_description(description)
-
+    def _update_registered_model(self, name, description):
         def work(connection):
             self._model_row(connection, name, lock=True)
             connection.execute(update(models).where(models.c.name == name)
@@ -301,9 +286,7 @@ class SqlModelRegistryStore(ModelRegistryStore):
 
         return self._transaction(work)
 
-    def set_registered_model_tag(self, name, key, value):
-        value = validate_registry_tag(validate_key(key, "tag name"), value)
-
+    def _set_registered_model_tag(self, name, key, value):
         def work(connection):
             self._model_row(connection, name, lock=True)
             connection.execute(delete(model_tags).where(model_tags.c.name == name, model_tags.c.key == key))
@@ -321,14 +304,11 @@ class SqlModelRegistryStore(ModelRegistryStore):
 
         self._transaction(work, write=True)
 
-    def delete_registered_model_tag(self, name, key):
-        validate_key(key, "tag name")
+    def _delete_registered_model_tag(self, name, key):
         self._delete_and_touch(name, model_tags, model_tags.c.key == key)
 
     # ---- aliases ---------------------------------------------------------
-    def set_registered_model_alias(self, name, alias, version):
-        validate_model_alias(alias, for_write=True)
-
+    def _set_registered_model_alias(self, name, alias, version):
         def work(connection):
             row = self._version_row(connection, name, version, lock=True)
             connection.execute(delete(aliases).where(aliases.c.name == name, aliases.c.alias == alias))
@@ -337,13 +317,10 @@ class SqlModelRegistryStore(ModelRegistryStore):
 
         self._transaction(work, write=True)
 
-    def delete_registered_model_alias(self, name, alias):
-        validate_model_alias(alias)
+    def _delete_registered_model_alias(self, name, alias):
         self._delete_and_touch(name, aliases, aliases.c.alias == alias)
 
-    def get_model_version_by_alias(self, name, alias):
-        validate_model_alias(alias)
-
+    def _get_model_version_by_alias(self, name, alias):
         def work(connection):
             self._model_row(connection, name)
             number = connection.execute(
@@ -356,13 +333,7 @@ class SqlModelRegistryStore(ModelRegistryStore):
         return self._transaction(work)
 
     # ---- model versions --------------------------------------------------
-    def create_model_version(self, name, source, run_id=None, tags=None, run_link=None, description=None,
-                             model_id=None, user_id=None):
-        validate_model_name(name)
-        if not source:
-            raise InvalidParameter("Missing value for required parameter 'source'.")
-        tags = _clean_tags(tags)
-        description = validate_model_description(description)
+    def _create_model_version(self, name, source, run_id, tags, run_link, description, model_id, user_id):
         # Outside the transaction: may read this registry or the tracking store.
         self.get_registered_model(name)
         storage_location, run_id = self._resolve_source(source, run_id, model_id)
@@ -388,9 +359,7 @@ class SqlModelRegistryStore(ModelRegistryStore):
     def get_model_version(self, name, version):
         return self._transaction(lambda connection: self._get_version(connection, name, version))
 
-    def update_model_version(self, name, version, description):
-        description = validate_model_description(description)
-
+    def _update_model_version(self, name, version, description):
         def work(connection):
             row = self._version_row(connection, name, version, lock=True)
             connection.execute(update(versions).where(versions.c.name == name, versions.c.version == row.version)
@@ -399,9 +368,7 @@ class SqlModelRegistryStore(ModelRegistryStore):
 
         return self._transaction(work, write=True)
 
-    def transition_model_version_stage(self, name, version, stage, archive_existing_versions=False):
-        stage = check_archive_request(stage, archive_existing_versions)
-
+    def _transition_model_version_stage(self, name, version, stage, archive_existing_versions):
         def work(connection):
             row = self._version_row(connection, name, version, lock=True)
             now = now_ms()
@@ -452,9 +419,7 @@ class SqlModelRegistryStore(ModelRegistryStore):
                  .offset(offset).limit(max_results + 1))
         return self._page(query, offset, max_results, self._load_versions)
 
-    def set_model_version_tag(self, name, version, key, value):
-        value = validate_registry_tag(validate_key(key, "tag name"), value)
-
+    def _set_model_version_tag(self, name, version, key, value):
         def work(connection):
             row = self._version_row(connection, name, version, lock=True)
             where = and_(version_tags.c.name == name, version_tags.c.version == row.version, version_tags.c.key == key)
@@ -464,9 +429,7 @@ class SqlModelRegistryStore(ModelRegistryStore):
 
         self._transaction(work, write=True)
 
-    def delete_model_version_tag(self, name, version, key):
-        validate_key(key, "tag name")
-
+    def _delete_model_version_tag(self, name, version, key):
         def work(connection):
             row = self._version_row(connection, name, version, lock=True)
             deleted = connection.execute(delete(version_tags).where(

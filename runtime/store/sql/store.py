@@ -46,6 +46,7 @@ from runtime.store.sql.search import (
 from runtime.store.sql.search import tags as run_tags_table
 from runtime.store.sql.upgrade import ensure_schema
 from runtime.store.sql.traces import TraceSqlStoreMixin
+from runtime.store.sql.datasets import EvaluationDatasetsSqlMixin
 from runtime.validation import (
     MAX_EXPERIMENT_TAG_VALUE_LENGTH,
     validate_experiment_id,
@@ -107,7 +108,7 @@ def _inactive_experiment(experiment_id, stage):
     return InvalidState(f"The experiment {experiment_id} must be in the 'active' state. Current state is {stage}.")
 
 
-class SqlStore(LoggedModelsSqlMixin, TraceSqlStoreMixin, TrackingStore):
+class SqlStore(LoggedModelsSqlMixin, TraceSqlStoreMixin, EvaluationDatasetsSqlMixin, TrackingStore):
     """Tracking metadata in a SQL database; artifacts live under default_artifact_root.
 
     Logged models and traces (their own modules) share this store's database and

@@ -32,6 +32,8 @@ from runtime.store.sql.search import compare_numbers, compare_strings
 from runtime.store.contract.traces import (
     INFO_FINALIZED,
     UNSET,
+    AssessmentStore,
+    ScorerStore,
     TraceStore,
     check_active,
     check_delete_args,
@@ -237,8 +239,8 @@ def _ordered_query(query, order_keys, dialect):
     return query.order_by(*terms)
 
 
-class TraceSqlStoreMixin(TraceStore):
-    """TraceStore methods for the SQL tracking store."""
+class TraceSqlStoreMixin(TraceStore, AssessmentStore, ScorerStore):
+    """TraceStore, AssessmentStore and ScorerStore methods for the SQL tracking store."""
 
     # ---------------------------------------------------------------- helpers
     def _trace_row(self, connection, trace_id, lock=False):

@@ -8,12 +8,6 @@ import pytest
 
 from runtime.errors import AlreadyExists, InvalidParameter, NotFound
 from runtime.registry_entities import ModelVersionStage
-from tests.registry.conftest import REGISTRY_BACKENDS
-
-
-@pytest.fixture(params=REGISTRY_BACKENDS)
-def backend(request):
-    return request.param
 
 
 def _versions(registry, name, count, source="s3://bucket/model"):
@@ -193,10 +187,10 @@ def test_download_uri_follows_models_sources(registry):
         registry.create_model_version("derived", "models:/base/7")
 
 
-def test_logged_model_source(registry, tracking, backend):
-    experiment_id = tracking.create_experiment("with-models")
-    run = tracking.create_run(experiment_id, user_id="u", start_time=1, tags={}, run_name="r")
-    logged = tracking.create_logged_model(experiment_id, name="clf", source_run_id=run.info.run_id)
+def test_logged_model_source(registry, store, backend):
+    experiment_id = store.create_experiment("with-models")
+    run = store.create_run(experiment_id, user_id="u", start_time=1, tags={}, run_name="r")
+    logged = store.create_logged_model(experiment_id, name="clf", source_run_id=run.info.run_id)
     registry.create_registered_model("m")
     version = registry.create_model_version("m", f"models:/{logged.model_id}", model_id=logged.model_id)
     assert version.run_id == run.info.run_id, "run_id defaults to the logged model's source run"
@@ -343,3 +337,13 @@ def test_failed_file_writes_free_the_name_again(tmp_path, monkeypatch):
         registry.create_model_version("m", "s3://b/2")
     monkeypatch.setattr(model_registry_file, "write_atomic", real_write)
     assert registry.create_model_version("m", "s3://b/2").version == "2"
+
+
+def test_tags_whose_key_looks_like_a_temp_file_are_kept(registry):
+    """Regression: the file store's key/value reader skipped '.tmp-' keys (its old temp prefix)."""
+    registry.create_registered_model("m", tags={".tmp-a": "1"})
+    registry.set_registered_model_tag("m", ".tmp-b", "2")
+    version = registry.create_model_version("m", "s3://b/1", tags={".tmp-c": "3"})
+    registry.set_model_version_tag("m", version.version, ".tmp-d", "4")
+    assert registry.get_registered_model("m").tags == {".tmp-a": "1", ".tmp-b": "2"}
+    assert registry.get_model_version("m", version.version).tags == {".tmp-c": "3", ".tmp-d": "4"}
