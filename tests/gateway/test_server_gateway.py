@@ -51,12 +51,7 @@ def mlflow_db(tmp_path_factory, request):
 
 @pytest.fixture
 def server(mlflow_db, monkeypatch):
-    """server(**env) -> a client of mlf server's gateway routes on the mlflow-made database.
-
-    The app is built with only the gateway route module: `mlf server` refuses to open a 3.17.2
-    database until mlf's migrations carry mlflow's whole schema (another issue), and the
-    gateway's routes do not depend on the rest.
-    """
+    """server(**env) -> a client of the whole `mlf server` app on the mlflow-made database."""
     from starlette.testclient import TestClient
 
     from runtime.server.app import build_app
@@ -72,7 +67,7 @@ def server(mlflow_db, monkeypatch):
             monkeypatch.setenv(name, value)
         config = ServerConfig(backend_store_uri=mlflow_db[0], artifacts_destination=str(mlflow_db[1] / "artifacts"),
                               extra={"secrets_cache_ttl": 10, "secrets_cache_max_size": 5})
-        client = TestClient(build_app(config, module_names=["runtime.gateway.server_routes"]), base_url="http://localhost")
+        client = TestClient(build_app(config), base_url="http://localhost")
         client.__enter__()
         clients.append(client)
         return client

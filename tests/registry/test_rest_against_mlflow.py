@@ -8,14 +8,9 @@ from runtime.errors import AlreadyExists, InvalidParameter, NotFound
 @pytest.fixture(scope="module")
 def mlflow_url(tmp_path_factory):
     """One real server for the module: starting mlflow takes many seconds (the tests use distinct names)."""
-    from tests.server.live_server import LiveServer
-    from tests.support.mlflow_venv import mlflow_python
+    from tests.server.live_server import mlflow_peer_server
 
-    tmp_path = tmp_path_factory.mktemp("mlflow-server")
-    server = LiveServer(f"sqlite:///{tmp_path / 'mlflow.db'}", tmp_path / "mlflow-artifacts", cwd=tmp_path)
-    server.command = lambda: [mlflow_python(), "-m", "mlflow", "server", "--host", "127.0.0.1",
-                              "--port", str(server.port), "--backend-store-uri", server.backend_store_uri,
-                              "--artifacts-destination", str(server.artifacts_destination), "--workers", "1"]
+    server = mlflow_peer_server(tmp_path_factory.mktemp("mlflow-server"))
     with server:
         yield server.url
 

@@ -32,13 +32,8 @@ def backend(store):
 @pytest.fixture(scope="module")
 def mlflow_server(tmp_path_factory):
     """A real `mlflow server` 3.17.2 (pinned venv) on sqlite with proxied artifacts, shared by a module."""
-    from tests.server.live_server import LiveServer
-    from tests.support.mlflow_venv import mlflow_python
+    from tests.server.live_server import mlflow_peer_server
 
-    tmp_path = tmp_path_factory.mktemp("mlflow-server")
-    server = LiveServer(f"sqlite:///{tmp_path / 'mlflow.db'}", tmp_path / "mlflow-artifacts", cwd=tmp_path)
-    server.command = lambda: [mlflow_python(), "-m", "mlflow", "server", "--host", "127.0.0.1",
-                              "--port", str(server.port), "--backend-store-uri", server.backend_store_uri,
-                              "--artifacts-destination", str(server.artifacts_destination), "--workers", "1"]
+    server = mlflow_peer_server(tmp_path_factory.mktemp("mlflow-server"))
     with server:
         yield server

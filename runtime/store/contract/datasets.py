@@ -2,7 +2,7 @@
 expectations) linked to experiments, as mlflow's SQL tracking store keeps them.
 
 Only SQL backends implement it; mlflow's file store refuses these calls with
-FEATURE_DISABLED and so does mlf's (see ``FeatureDisabled``). Datasets travel as
+FEATURE_DISABLED and so does mlf's (runtime.store.contract.sql_only). Datasets travel as
 wire-shaped dicts (``tags`` a JSON string, times in ms); records as the dicts
 mlflow's ``GetDatasetRecords`` serialises.
 
@@ -15,28 +15,11 @@ deleting a missing dataset or tag is a no-op.
 
 from abc import ABC, abstractmethod
 
-from runtime.errors import MlfError
 
 DATASET_ID_PREFIX = "d-"
 RECORD_ID_PREFIX = "dr-"
 DEFAULT_RECORDS_PAGE = 1000
 DEFAULT_SEARCH_RESULTS = 1000
-
-
-class FeatureDisabled(MlfError):
-    """A call the configured backend cannot serve (mlflow: FEATURE_DISABLED)."""
-
-    error_code = "FEATURE_DISABLED"
-
-    @property
-    def http_status(self):
-        return 501
-
-    @classmethod
-    def sql_only(cls, operation):
-        return cls(f"{operation} is not supported with FileStore. This feature requires a SQL-based tracking "
-                   "backend (e.g., SQLite, PostgreSQL, MySQL): start the server with --backend-store-uri "
-                   "pointing at a database.")
 
 
 class EvaluationDatasetStore(ABC):

@@ -9,7 +9,7 @@ tests against every implementation.
 
 from abc import ABC, abstractmethod
 
-from runtime.entities import ViewType
+from runtime.entities import PagedList, Run, ViewType
 
 # MLflow's limits, shared by every store so they all refuse the same input.
 SEARCH_MAX_RESULTS_DEFAULT = 1000
@@ -99,6 +99,26 @@ class TrackingStore(ABC):
     ):
         """Return a PagedList of Run."""
 
+    def search_run_columns(
+        self,
+        experiment_ids,
+        filter_string=None,
+        run_view_type=ViewType.ACTIVE_ONLY,
+        max_results=SEARCH_MAX_RESULTS_DEFAULT,
+        order_by=None,
+        page_token=None,
+        metric_keys=None,
+        param_keys=None,
+        tag_keys=None,
+    ):
+        """search_runs for a table: the same runs, pages and errors, but each Run holds only the listed
+        metric, param and tag keys (None: every key of that kind) and no inputs or outputs.
+
+        This fallback trims full runs; stores override it to read only the listed keys.
+        """
+        page = self.search_runs(experiment_ids, filter_string, run_view_type, max_results, order_by, page_token)
+        return PagedList([trimmed_run(run, metric_keys, param_keys, tag_keys) for run in page], page.token)
+
     def list_run_infos(self, experiment_id, run_view_type=ViewType.ACTIVE_ONLY):
         """RunInfo of every run of one experiment, newest first (start_time DESC, run_id ASC).
 
@@ -160,3 +180,17 @@ class TrackingStore(ABC):
 
     def close(self):
         """Release connections and file handles."""
+
+
+def selected(values, keys):
+    """values (a dict) reduced to keys, in the dict's order; every value when keys is None."""
+    if keys is None:
+        return dict(values)
+    wanted = set(keys)
+    return {key: value for key, value in values.items() if key in wanted}
+
+
+def trimmed_run(run, metric_keys=None, param_keys=None, tag_keys=None):
+    """The run with only the listed metric, param and tag keys (None keeps every key) and no inputs/outputs."""
+    return Run(info=run.info, metrics=selected(run.metrics, metric_keys), params=selected(run.params, param_keys),
+               tags=selected(run.tags, tag_keys))

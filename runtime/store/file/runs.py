@@ -157,15 +157,9 @@ class RunFiles:
     def get_run(self, run_id):
         return self._hydrate(self._find_run(run_id))
 
-    def search_runs(
-        self,
-        experiment_ids,
-        filter_string=None,
-        run_view_type=ViewType.ACTIVE_ONLY,
-        max_results=SEARCH_MAX_RESULTS_DEFAULT,
-        order_by=None,
-        page_token=None,
-    ):
+    def _search_records(self, experiment_ids, filter_string, run_view_type, max_results, order_by, page_token,
+                        hydrate):
+        """A PagedList of hydrate(record, dataset_cache) for one page of the runs matching the search."""
         max_results, comparisons, order_keys = parse_search_args(
             max_results, SEARCH_MAX_RESULTS_DEFAULT, filter_string, order_by, page_token,
             search_filter.parse_run_filter, search_filter.parse_run_order_by,
@@ -195,7 +189,43 @@ class RunFiles:
         records = {id(run): record for run, record in candidates}
         ordered = evaluate.sort_runs([run for run, _ in candidates], order_keys)
         page = paging.paginate(ordered, max_results, page_token)
-        return PagedList([self._hydrate(records[id(run)], dataset_cache) for run in page], page.token)
+        return PagedList([hydrate(records[id(run)], dataset_cache) for run in page], page.token)
+
+    def search_runs(
+        self,
+        experiment_ids,
+        filter_string=None,
+        run_view_type=ViewType.ACTIVE_ONLY,
+        max_results=SEARCH_MAX_RESULTS_DEFAULT,
+        order_by=None,
+        page_token=None,
+    ):
+        return self._search_records(experiment_ids, filter_string, run_view_type, max_results, order_by, page_token,
+                                    self._hydrate)
+
+    def search_run_columns(
+        self,
+        experiment_ids,
+        filter_string=None,
+        run_view_type=ViewType.ACTIVE_ONLY,
+        max_results=SEARCH_MAX_RESULTS_DEFAULT,
+        order_by=None,
+        page_token=None,
+        metric_keys=None,
+        param_keys=None,
+        tag_keys=None,
+    ):
+        def columns_only(record, _dataset_cache):
+            folder = record.path
+            return Run(
+                info=record.info,
+                metrics=self._read_metrics(folder, record.info.run_id, metric_keys),
+                params=self._read_key_files(os.path.join(folder, PARAMS), param_keys),
+                tags=self._read_key_files(os.path.join(folder, TAGS), tag_keys),
+            )
+
+        return self._search_records(experiment_ids, filter_string, run_view_type, max_results, order_by, page_token,
+                                    columns_only)
 
     def list_run_infos(self, experiment_id, run_view_type=ViewType.ACTIVE_ONLY):
         experiment_id = str(experiment_id)

@@ -77,19 +77,29 @@ def metric_from_row(row, run_id=None):
     )
 
 
-def _key_value_maps(connection, table, run_ids):
+def _key_value_maps(connection, table, run_ids, keys=None):
+    """{run_id: {key: value}} of a params or tags table; only `keys` when given (None: every key)."""
     maps = defaultdict(dict)
+    if keys is not None and not keys:
+        return maps
     for part in chunks(run_ids):
         query = select(table.c.run_uuid, table.c.key, table.c.value).where(table.c.run_uuid.in_(part))
+        if keys is not None:
+            query = query.where(table.c.key.in_(list(keys)))
         for run_id, key, value in connection.execute(query.order_by(table.c.key)):
             maps[run_id][key] = value if value is not None else ""
     return maps
 
 
-def _latest_metric_maps(connection, run_ids):
+def _latest_metric_maps(connection, run_ids, keys=None):
+    """{run_id: {key: latest Metric}}; only `keys` when given (None: every key)."""
     maps = defaultdict(dict)
+    if keys is not None and not keys:
+        return maps
     for part in chunks(run_ids):
         query = select(latest_metrics).where(latest_metrics.c.run_uuid.in_(part)).order_by(latest_metrics.c.key)
+        if keys is not None:
+            query = query.where(latest_metrics.c.key.in_(list(keys)))
         for row in connection.execute(query):
             maps[row.run_uuid][row.key] = metric_from_row(row)
     return maps
@@ -168,4 +178,22 @@ def load_runs(connection, rows):
                 model_outputs=[{"model_id": model_id, "step": step} for model_id, step in model_outputs[run_id]],
             )
         )
+    return result
+
+
+def load_run_columns(connection, rows, metric_keys=None, param_keys=None, tag_keys=None):
+    """Runs for rows of the runs table with only the listed keys (None: every key of that kind):
+    one query per kind, filtered by run ids and keys; no inputs or outputs."""
+    run_ids = [row.run_uuid for row in rows]
+    metric_maps = _latest_metric_maps(connection, run_ids, metric_keys)
+    param_maps = _key_value_maps(connection, params, run_ids, param_keys)
+    # The run name falls back to its tag when the row has none, so read that tag too.
+    tag_maps = _key_value_maps(connection, tags, run_ids, None if tag_keys is None else {*tag_keys, RUN_NAME_TAG})
+    wanted_tags = None if tag_keys is None else set(tag_keys)
+    result = []
+    for row in rows:
+        run_tags = tag_maps[row.run_uuid]
+        shown = run_tags if wanted_tags is None else {k: v for k, v in run_tags.items() if k in wanted_tags}
+        result.append(Run(info=run_info_from_row(row, run_tags), metrics=metric_maps[row.run_uuid],
+                          params=param_maps[row.run_uuid], tags=shown))
     return result

@@ -30,7 +30,13 @@ from runtime.store.contract.tracking import (
 from runtime.store.sql.logged_models import LoggedModelsSqlMixin
 from runtime.store.sql import batch
 from runtime.store.sql.engine import WRITE_TRANSACTION, get_engine, is_transient_error
-from runtime.store.sql.entities import RUN_NAME_TAG, load_experiments, load_runs, run_info_from_row
+from runtime.store.sql.entities import (
+    RUN_NAME_TAG,
+    load_experiments,
+    load_run_columns,
+    load_runs,
+    run_info_from_row,
+)
 from runtime.store.sql.planner_stats import ensure_planner_statistics
 from runtime.run_names import generate_run_name
 from runtime.store.sql.search import (
@@ -47,6 +53,7 @@ from runtime.store.sql.search import tags as run_tags_table
 from runtime.store.sql.upgrade import ensure_schema
 from runtime.store.sql.traces import TraceSqlStoreMixin
 from runtime.store.sql.datasets import EvaluationDatasetsSqlMixin
+from runtime.store.sql.issues import IssuesSqlMixin
 from runtime.validation import (
     MAX_EXPERIMENT_TAG_VALUE_LENGTH,
     validate_experiment_id,
@@ -108,7 +115,7 @@ def _inactive_experiment(experiment_id, stage):
     return InvalidState(f"The experiment {experiment_id} must be in the 'active' state. Current state is {stage}.")
 
 
-class SqlStore(LoggedModelsSqlMixin, TraceSqlStoreMixin, EvaluationDatasetsSqlMixin, TrackingStore):
+class SqlStore(LoggedModelsSqlMixin, TraceSqlStoreMixin, EvaluationDatasetsSqlMixin, IssuesSqlMixin, TrackingStore):
     """Tracking metadata in a SQL database; artifacts live under default_artifact_root.
 
     Logged models and traces (their own modules) share this store's database and
@@ -473,6 +480,29 @@ class SqlStore(LoggedModelsSqlMixin, TraceSqlStoreMixin, EvaluationDatasetsSqlMi
         order_by=None,
         page_token=None,
     ):
+        return self._search_run_rows(experiment_ids, filter_string, run_view_type, max_results, order_by, page_token,
+                                     load_runs)
+
+    def search_run_columns(
+        self,
+        experiment_ids,
+        filter_string=None,
+        run_view_type=ViewType.ACTIVE_ONLY,
+        max_results=SEARCH_MAX_RESULTS_DEFAULT,
+        order_by=None,
+        page_token=None,
+        metric_keys=None,
+        param_keys=None,
+        tag_keys=None,
+    ):
+        def load(connection, rows):
+            return load_run_columns(connection, rows, metric_keys, param_keys, tag_keys)
+
+        return self._search_run_rows(experiment_ids, filter_string, run_view_type, max_results, order_by, page_token,
+                                     load)
+
+    def _search_run_rows(self, experiment_ids, filter_string, run_view_type, max_results, order_by, page_token, load):
+        """A PagedList of load(connection, rows) for one page of the runs table matching the search."""
         limit = SEARCH_MAX_RESULTS_DEFAULT if max_results is None else max_results
         limit = validate_max_results(limit, SEARCH_MAX_RESULTS_THRESHOLD)
         if isinstance(experiment_ids, (str, int)):
@@ -494,7 +524,7 @@ class SqlStore(LoggedModelsSqlMixin, TraceSqlStoreMixin, EvaluationDatasetsSqlMi
             ensure_planner_statistics(connection)
             rows = connection.execute(query).all()
             token = encode_token(offset + limit) if len(rows) > limit else None
-            return PagedList(load_runs(connection, rows[:limit]), token)
+            return PagedList(load(connection, rows[:limit]), token)
 
         return self._transaction(work)
 
