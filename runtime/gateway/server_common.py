@@ -6,6 +6,7 @@ import json
 import os
 
 from runtime.errors import InvalidParameter, MlfError
+from runtime.gateway.errors import GatewayError
 from runtime.server.routing import error_response, json_response
 
 API = "/api/3.0/mlflow/gateway"
@@ -73,3 +74,19 @@ def string_param(params, name, required=False):
         raise InvalidParameter(f"Missing value for required parameter '{name}'." if value in (None, "")
                                else f"Invalid value for parameter '{name}': expected a string.")
     return value
+
+
+async def read_body(request):
+    try:
+        payload = json.loads(await request.body())
+    except ValueError:
+        raise GatewayError(400, "The request body is not valid JSON.") from None
+    if not isinstance(payload, dict):
+        raise GatewayError(400, "The request body must be a JSON object.")
+    return payload
+
+
+def error_answer(exc):
+    if isinstance(exc, MlfError):
+        return error_response(exc)
+    return json_response({"detail": exc.detail}, status=exc.status_code)

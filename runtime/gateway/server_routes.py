@@ -16,7 +16,9 @@ from starlette.routing import Route
 from runtime.errors import InvalidParameter, MlfError, NotFound
 from runtime.gateway import server_writes
 from runtime.gateway.errors import GatewayError
-from runtime.gateway.server_common import API, crud_route, gateway_store, string_param, string_map_param
+from runtime.gateway.passthrough import PassThrough
+from runtime.gateway.server_common import (API, read_body, error_answer, crud_route, gateway_store, string_param,
+                                             string_map_param)
 from runtime.server.routing import error_response, json_response
 
 
@@ -75,7 +77,7 @@ def routes(ctx):
         return {"model_definitions": gateway_store(ctx).list_model_definitions()}
 
     invoker = Invoker(ctx)
-    return server_writes.routes(ctx) + [
+    return server_writes.routes(ctx) + PassThrough(invoker).routes() + [
         Route(f"{API}/secrets/get", crud_route(get_secret), methods=["GET"]),
         Route(f"{API}/secrets/list", crud_route(list_secrets), methods=["GET"]),
         Route(f"{API}/secrets/create", crud_route(create_secret, body=True), methods=["POST"]),
@@ -149,23 +151,23 @@ class Invoker:
 
     async def invocations(self, request):
         try:
-            payload = await _body(request)
+            payload = await read_body(request)
             kind = "chat" if "messages" in payload else "embeddings" if "input" in payload else None
             if kind is None:
                 raise GatewayError(400, "The request needs 'messages' (chat) or 'input' (embeddings).")
             return await self._call(request.path_params["endpoint"], kind, payload)
         except (GatewayError, MlfError) as exc:
-            return _error(exc)
+            return error_answer(exc)
 
     async def openai_chat(self, request):
         try:
-            payload = await _body(request)
+            payload = await read_body(request)
             name = payload.pop("model", None)
             if not isinstance(name, str):
                 raise GatewayError(400, "The request needs 'model': the name of a gateway endpoint.")
             return await self._call(name, "chat", payload)
         except (GatewayError, MlfError) as exc:
-            return _error(exc)
+            return error_answer(exc)
 
     async def models(self, request):
         import anyio
@@ -176,19 +178,3 @@ class Invoker:
             return error_response(exc)
         return json_response({"object": "list", "data": [
             {"id": e["name"], "object": "model", "created": e["created_at"] // 1000, "owned_by": "mlflow"} for e in listed]})
-
-
-async def _body(request):
-    try:
-        payload = json.loads(await request.body())
-    except ValueError:
-        raise GatewayError(400, "The request body is not valid JSON.") from None
-    if not isinstance(payload, dict):
-        raise GatewayError(400, "The request body must be a JSON object.")
-    return payload
-
-
-def _error(exc):
-    if isinstance(exc, MlfError):
-        return error_response(exc)
-    return json_response({"detail": exc.detail}, status=exc.status_code)
