@@ -5,7 +5,7 @@
   var data = mlf.island("runs-data");
   var box = document.getElementById("runs");
   if (!data || !box) return;
-  var ROW_H = 28, OVERSCAN = 20, FIXED = 5;
+  var ROW_H = 28, OVERSCAN = 8, FIXED = 5;
   var multi = Object.keys(data.experiments).length > 1;
   var rows = data.rows, cols = data.columns;
   var selected = new Set(), collapsed = new Set();
@@ -91,6 +91,12 @@
   table.className = "grid"; table.id = "runs-table";
   table.appendChild(thead); table.appendChild(tbody);
 
+  function markSorted() {
+    Array.prototype.forEach.call(thead.querySelectorAll("th[data-sort]"), function (th) {
+      th.className = th.dataset.sort !== sortCol ? "" : descending ? "sorted-desc" : "sorted-asc";
+    });
+  }
+
   function header() {
     var tr = document.createElement("tr");
     var th = document.createElement("th"); th.style.width = "34px";
@@ -111,9 +117,25 @@
     table.style.width = width + "px";
   }
 
-  function spacer(height) {
-    var tr = document.createElement("tr"); tr.style.height = height + "px"; tr.className = "spacer";
+  /* The body is [top spacer, a pool of row elements, bottom spacer]: painting refills the pooled rows'
+     cells in place (a re-sort or scroll creates no elements, so the browser only re-lays-out text). */
+  var topSpacer = document.createElement("tr"), bottomSpacer = document.createElement("tr"), pool = [];
+  topSpacer.className = bottomSpacer.className = "spacer";
+  tbody.appendChild(topSpacer); tbody.appendChild(bottomSpacer);
+
+  function newRow() {
+    var tr = document.createElement("tr"), td = document.createElement("td"), check = document.createElement("input");
+    check.type = "checkbox"; td.appendChild(check); tr.appendChild(td);
+    td = document.createElement("td");
+    var twisty = document.createElement("span"); twisty.className = "twisty";
+    td.appendChild(twisty); td.appendChild(document.createElement("a")); tr.appendChild(td);
+    if (multi) tr.appendChild(document.createElement("td"));
+    for (var c = 0; c < cols.length; c++) tr.appendChild(document.createElement("td"));
     return tr;
+  }
+  function setText(node, text, withTitle) {  /* writes only what changed */
+    if (node.textContent !== text) node.textContent = text;
+    if (withTitle && node.title !== text) node.title = text;
   }
 
   var lastFirst = -1;
@@ -122,40 +144,35 @@
     var first = Math.max(0, Math.floor(top / ROW_H) - OVERSCAN);
     if (!force && first === lastFirst) return;
     lastFirst = first;
-    var last = Math.min(order.length, first + visible + 2 * OVERSCAN);
-    var frag = document.createDocumentFragment();
-    frag.appendChild(spacer(first * ROW_H));
-    for (var p = first; p < last; p++) frag.appendChild(rowElement(order[p], depth[p]));
-    frag.appendChild(spacer((order.length - last) * ROW_H));
-    tbody.textContent = ""; tbody.appendChild(frag);
+    var last = Math.min(order.length, first + visible + 2 * OVERSCAN), count = last - first;
+    while (pool.length < count) { var tr = newRow(); pool.push(tr); tbody.insertBefore(tr, bottomSpacer); }
+    while (pool.length > count) tbody.removeChild(pool.pop());
+    topSpacer.style.height = first * ROW_H + "px";
+    bottomSpacer.style.height = (order.length - last) * ROW_H + "px";
+    for (var p = 0; p < count; p++) fillRow(pool[p], order[first + p], depth[first + p]);
   }
 
-  function rowElement(i, d) {
-    var r = rows[i], tr = document.createElement("tr");
-    tr.dataset.run = r[0];
-    if (selected.has(r[0])) tr.className = "sel";
-    var td = document.createElement("td"), check = document.createElement("input");
-    check.type = "checkbox"; check.checked = selected.has(r[0]); check.dataset.run = r[0];
-    td.appendChild(check); tr.appendChild(td);
-    td = document.createElement("td");
+  function fillRow(tr, i, d) {
+    var r = rows[i], cells = tr.children, id = r[0], name = r[1] || r[0];
+    tr.dataset.run = id;
+    tr.className = selected.has(id) ? "sel" : "";
+    var check = cells[0].firstChild;
+    check.checked = selected.has(id); check.dataset.run = id;
+    var td = cells[1], twisty = td.firstChild, a = td.lastChild;
     td.style.paddingLeft = (8 + d * 16) + "px";
-    var twisty = document.createElement("span"); twisty.className = "twisty";
-    if (hasKids.has(r[0])) { twisty.textContent = collapsed.has(r[0]) ? "▸" : "▾"; twisty.dataset.toggle = r[0]; }
-    td.appendChild(twisty);
-    var a = document.createElement("a"); a.href = runPrefix + encodeURIComponent(r[0]);
-    a.textContent = r[1] || r[0]; td.title = r[1] || r[0];
-    if (r[4] === "deleted") a.style.textDecoration = "line-through";
-    td.appendChild(a); tr.appendChild(td);
-    if (multi) { td = document.createElement("td"); td.textContent = data.experiments[r[2]] || r[2]; tr.appendChild(td); }
-    for (var c = 0; c < cols.length; c++) {
-      td = document.createElement("td");
-      var text = fmt(cols[c], r[FIXED + c]);
-      td.textContent = text; if (text) td.title = text;
-      if (cols[c].kind === "number") td.className = "num";
-      if (cols[c].id === "attributes.status") td.className = "status-" + r[FIXED + c];
-      tr.appendChild(td);
+    if (hasKids.has(id)) { setText(twisty, collapsed.has(id) ? "▸" : "▾"); twisty.dataset.toggle = id; }
+    else { setText(twisty, ""); delete twisty.dataset.toggle; }
+    a.href = runPrefix + encodeURIComponent(id);
+    setText(a, name); td.title = name;
+    a.style.textDecoration = r[4] === "deleted" ? "line-through" : "";
+    var at = 2;
+    if (multi) setText(cells[at++], data.experiments[r[2]] || r[2]);
+    for (var c = 0; c < cols.length; c++, at++) {
+      td = cells[at];
+      setText(td, fmt(cols[c], r[FIXED + c]), true);
+      var cls = cols[c].kind === "number" ? "num" : cols[c].id === "attributes.status" ? "status-" + r[FIXED + c] : "";
+      if (td.className !== cls) td.className = cls;
     }
-    return tr;
   }
 
   function writeUrl() {
@@ -175,7 +192,7 @@
 
   function resort(id) {
     if (sortCol === id) descending = !descending; else { sortCol = id; descending = false; }
-    layout(); header(); paint(true); writeUrl();
+    layout(); markSorted(); paint(true); writeUrl();
   }
 
   function updateButtons() {
