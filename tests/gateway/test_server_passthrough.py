@@ -93,3 +93,31 @@ def test_streams_and_refusals(gateway, upstream):
     upstream.reply({"error": {"message": "bad key"}}, status=401)
     failed = gateway.post("/gateway/openai/v1/chat/completions", json={"model": "openai-ep", "messages": []})
     assert failed.status_code == 401 and failed.json()["detail"] == {"error": {"message": "bad key"}}
+
+
+def test_provider_catalog_routes(client, monkeypatch):  # noqa: F811
+    ajax = "/ajax-api/3.0/mlflow/gateway"
+    providers = ok(client.get(f"{ajax}/supported-providers"))["providers"]
+    assert {"openai", "anthropic", "gemini", "bedrock", "azure"} <= set(providers) and providers == sorted(providers)
+    config = ok(client.get(f"{ajax}/provider-config", params={"provider": "anthropic"}))
+    assert config["default_mode"] == "api_key"
+    assert [f["name"] for f in config["auth_modes"][0]["secret_fields"]] == ["api_key"]
+    bedrock = ok(client.get(f"{ajax}/provider-config", params={"provider": "amazon-bedrock"}))
+    assert [m["mode"] for m in bedrock["auth_modes"]] == ["access_keys", "iam_role"]
+    missing = client.get(f"{ajax}/provider-config")
+    assert (missing.status_code, missing.json()["error_code"]) == (400, "INVALID_PARAMETER_VALUE")
+    assert client.get(f"{ajax}/provider-config", params={"provider": "vertex_ai"}).status_code == 400
+    assert ok(client.get(f"{ajax}/secrets/config")) == {"secrets_available": True, "using_default_passphrase": False}
+    monkeypatch.setenv("MLFLOW_GATEWAY_ALLOWED_PROVIDERS", "openai")
+    assert ok(client.get(f"{ajax}/supported-providers"))["providers"] == ["openai"]
+    refused = client.get(f"{ajax}/provider-config", params={"provider": "anthropic"})
+    assert refused.status_code == 400 and "not allowed" in refused.json()["message"]
+
+
+def test_unknown_provider_of_a_stored_model_is_a_400(gateway):
+    ok(gateway.post(f"{API}/model-definitions/update", json={
+        "model_definition_id": ok(gateway.get(f"{API}/model-definitions/list"))["model_definitions"][0]["model_definition_id"],
+        "provider": "vertex_ai"}))
+    endpoint = ok(gateway.get(f"{API}/model-definitions/list"))["model_definitions"][0]["name"]
+    refused = gateway.post(f"/gateway/{endpoint}-ep/mlflow/invocations", json={"messages": [{"role": "user", "content": "x"}]})
+    assert refused.status_code == 400 and "vertex_ai" in refused.json()["detail"]
