@@ -2,6 +2,7 @@
 read and written by mlflow 3.17.2 itself on the same database."""
 
 import contextlib
+import inspect
 import json
 import subprocess
 
@@ -9,6 +10,10 @@ import pytest
 import sqlalchemy
 
 from runtime.errors import NotFound
+from runtime.imports import load_reference
+from runtime.store import factory
+from runtime.store.contract.datasets import EvaluationDatasetStore
+from runtime.store.contract.issues import IssueStore
 from runtime.store.sql.store import SqlStore
 from tests.support.databases import database_available, fresh_database
 from tests.support.mlflow_venv import mlflow_python
@@ -111,3 +116,11 @@ def test_mlflow_reads_and_writes_the_same_rows(tmp_path):
     assert json.loads(theirs["tags"]) == {"by": "mlflow"}
     assert store.get_dataset_experiment_ids(seen["mine"]) == [experiment_id]
     assert [(r["inputs"], r["outputs"]) for r in store.get_dataset_records(seen["mine"])[0]] == [({"q": "z"}, "ok")]
+
+
+def test_only_sql_stores_take_the_sql_only_interfaces():
+    for interface in (EvaluationDatasetStore, IssueStore):
+        assert inspect.isabstract(interface)
+        assert issubclass(SqlStore, interface) and not inspect.isabstract(SqlStore)
+    others = [load_reference(r) for r in set(factory._STORES.values())]
+    assert [c.__name__ for c in others if issubclass(c, EvaluationDatasetStore)] == ["SqlStore"]
