@@ -238,7 +238,36 @@ def validate_artifact_path(path, allow_empty=True):
     normalised = posixpath.normpath(path)
     if normalised in (".", ""):
         return ""
+    _check_path_fits_a_file_system(validate_text(path, "path"), normalised)
     return normalised
+
+
+# Linux's NAME_MAX per segment; depth and length well inside PATH_MAX once under an artifact root.
+MAX_PATH_SEGMENT_BYTES = 255
+MAX_ARTIFACT_PATH_BYTES = 2048
+MAX_ARTIFACT_PATH_DEPTH = 100
+
+
+def _check_path_fits_a_file_system(path, normalised):
+    segments = normalised.split("/")
+    if len(segments) > MAX_ARTIFACT_PATH_DEPTH:
+        _fail(f"Invalid path: {len(segments)} levels deep, more than the limit of {MAX_ARTIFACT_PATH_DEPTH}")
+    if len(normalised.encode("utf-8")) > MAX_ARTIFACT_PATH_BYTES:
+        _fail(f"Invalid path {path[:40]!r}...: longer than {MAX_ARTIFACT_PATH_BYTES} bytes")
+    for segment in segments:
+        if len(segment.encode("utf-8")) > MAX_PATH_SEGMENT_BYTES:
+            _fail(f"Invalid path: the name {segment[:40]!r}... is longer than {MAX_PATH_SEGMENT_BYTES} bytes")
+
+
+def validate_artifact_location(location, what="artifact location"):
+    """A client-chosen artifact location (URI or path): no NUL, raw or %-encoded, and valid text."""
+    if location is None or location == "":
+        return location
+    if not isinstance(location, str):
+        _fail(f"Invalid {what} {location!r}: must be a string")
+    if "\x00" in location or "\x00" in _fully_unquote(location):
+        _fail(f"Invalid {what}: it contains a NUL character")
+    return validate_text(location, what)
 
 
 def validate_max_results(value, limit, what="max_results"):
