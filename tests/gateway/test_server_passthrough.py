@@ -121,3 +121,21 @@ def test_unknown_provider_of_a_stored_model_is_a_400(gateway):
     endpoint = ok(gateway.get(f"{API}/model-definitions/list"))["model_definitions"][0]["name"]
     refused = gateway.post(f"/gateway/{endpoint}-ep/mlflow/invocations", json={"messages": [{"role": "user", "content": "x"}]})
     assert refused.status_code == 400 and "vertex_ai" in refused.json()["detail"]
+
+
+def test_raw_proxy(gateway, upstream):
+    upstream.reply({"ok": 1})
+    body = {"model": "caller-picked", "messages": [{"role": "user", "content": "hi"}]}
+    assert ok(gateway.post("/gateway/proxy/openai-ep/chat/completions?x=1", json=body)) == {"ok": 1}
+    seen = upstream.requests[-1]
+    assert (seen.path, seen.query, seen.body) == ("/v1/chat/completions", "x=1", body)
+    assert seen.headers["authorization"] == "Bearer sk-openai-pass-1111"
+    upstream.reply_stream(sse({"candidates": []}, done=False))
+    streamed = gateway.post("/gateway/proxy/gemini-ep/gemini-model:streamGenerateContent?alt=sse", json={"contents": []})
+    assert streamed.headers["content-type"].startswith("text/event-stream") and "candidates" in streamed.text
+    assert upstream.requests[-1].headers["x-goog-api-key"] == "gm-pass-3333"
+    before = len(upstream.requests)
+    escaping = gateway.post("/gateway/proxy/openai-ep/a/%2E%2E/%2E%2E/b", json={})  # the client would fold a plain ../
+    assert escaping.status_code == 400 and "relative path" in escaping.json()["detail"]
+    assert gateway.post("/gateway/proxy/nope/chat", json={}).status_code == 404
+    assert len(upstream.requests) == before
