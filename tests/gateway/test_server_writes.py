@@ -200,3 +200,18 @@ def test_mlflow_reads_what_mlf_wrote(client):
     assert read.returncode == 0, read.stderr[-3000:]
     assert json.loads(read.stdout.strip().splitlines()[-1]) == {
         "models": ["gpt-4o-mini"], "tags": {"k": "v"}, "budgets": [3.0], "secret": {"api_key": "sk-writes-test-4321"}}
+
+
+def test_usage_tracking_makes_the_gateway_experiment(client):
+    model = make_model(client)
+    endpoint = ok(client.post(f"{API}/endpoints/create", json={
+        "name": "tracked", "usage_tracking": True,
+        "model_configs": [{"model_definition_id": model["model_definition_id"]}]}))["endpoint"]
+    assert endpoint["usage_tracking"] is True and endpoint["experiment_id"]
+    experiment = ok(client.get("/api/2.0/mlflow/experiments/get", params={"experiment_id": endpoint["experiment_id"]}))
+    tags = {t["key"]: t["value"] for t in experiment["experiment"]["tags"]}
+    assert experiment["experiment"]["name"] == "gateway/tracked"
+    assert tags["mlflow.experiment.sourceId"] == endpoint["endpoint_id"] and tags["mlflow.experiment.isGateway"] == "true"
+    refused(client.post(f"{API}/endpoints/create", json={
+        "name": "tracked", "usage_tracking": True, "model_configs": [{"model_definition_id": model["model_definition_id"]}]}),
+        "RESOURCE_ALREADY_EXISTS")
