@@ -6,3 +6,9 @@ def upgrade(*, url, ctx):
 
     version = upgrade_database(url)
     return f"Database schema is at the newest version ({version})."
+
+
+def delete_trace_rollups(*, url, confirm_delete, ctx):
+    from runtime.store.sql.rollups import delete_trace_rollups as delete
+
+    return delete(ctx, url, confirm_delete)

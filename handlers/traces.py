@@ -67,7 +67,9 @@ def update_assessment(*, trace_id, assessment_id, value, rationale, metadata, ct
 
 
 def delete_assessment(*, trace_id, assessment_id, ctx):
-    ctx.tracking_store().delete_assessment(trace_id, assessment_id)
+    store = ctx.tracking_store()
+    store.get_assessment(trace_id, assessment_id)  # the store's delete is idempotent; a user's typo must not "succeed"
+    store.delete_assessment(trace_id, assessment_id)
     return Message(f"Deleted assessment {assessment_id} from trace {trace_id}.",
                    {"trace_id": trace_id, "deleted": assessment_id})
 

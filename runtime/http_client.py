@@ -103,7 +103,9 @@ class HttpClient:
 
             retry = Retry(
                 total=self.creds.max_retries,
-                connect=self.creds.max_retries,
+                # A refused or unreachable server will not come back within a backoff: say so at once.
+                # Retries are for 429/5xx and connections reset mid-request (read errors).
+                connect=0,
                 read=self.creds.max_retries,
                 status=self.creds.max_retries,
                 backoff_factor=self.creds.backoff_factor,
@@ -138,6 +140,8 @@ class HttpClient:
         except requests.exceptions.SSLError as exc:
             raise MlfError(f"TLS error talking to {url}: {exc} (MLFLOW_TRACKING_INSECURE_TLS=true skips "
                            "certificate checks)") from None
+        except requests.exceptions.ConnectionError as exc:
+            raise MlfError(f"API request to {url} failed: {_connection_problem(exc)}", "TEMPORARILY_UNAVAILABLE") from None
         except requests.exceptions.RequestException as exc:
             raise MlfError(f"API request to {url} failed: {exc}", "TEMPORARILY_UNAVAILABLE") from None
         if response.status_code >= 400:
@@ -164,6 +168,18 @@ class HttpClient:
         if self._session is not None:
             self._session.close()
             self._session = None
+
+
+def _connection_problem(exc):
+    """One line for a failed connection: urllib3 nests the OS error two or three exceptions deep."""
+    cause = exc.args[0] if exc.args else exc
+    cause = getattr(cause, "reason", cause)
+    if isinstance(cause, ConnectionRefusedError) or "Connection refused" in str(cause):
+        return "connection refused (is the tracking server running at that address?)"
+    text = str(cause)
+    if "Failed to resolve" in text or "Name or service not known" in text:
+        return "the host name could not be resolved"
+    return text.split(": ", 1)[-1].strip() or type(cause).__name__
 
 
 def _query_params(body):

@@ -38,6 +38,32 @@ def _has_control(text):
     return "\x00" in text
 
 
+# Timestamps and steps are 64-bit integers in every store (and in MLflow's protocol).
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+def _has_lone_surrogate(text):
+    # A lone UTF-16 surrogate ("\ud800") is not text: no store can write it and MLflow cannot read it back.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def validate_text(text, what):
+    """Refuse a string value that no store can hold as UTF-8."""
+    if isinstance(text, str) and _has_lone_surrogate(text):
+        _fail(f"Invalid {what}: it contains a lone UTF-16 surrogate, which is not valid Unicode text")
+    return text
+
+
+def validate_int64(value, what):
+    if not INT64_MIN <= value <= INT64_MAX:
+        _fail(f"Invalid {what} {value}: outside the 64-bit integer range [{INT64_MIN}, {INT64_MAX}]")
+    return value
+
+
 def validate_experiment_id(experiment_id):
     if experiment_id is None:
         _fail("Missing value for experiment id")
@@ -105,7 +131,7 @@ def _check_key(key, what):
 
 def validate_param(key, value):
     validate_key(key, "param name")
-    text = "" if value is None else str(value)
+    text = validate_text("" if value is None else str(value), f"param value for {key!r}")
     if len(text) > MAX_PARAM_VALUE_LENGTH:
         _fail(
             f"Param value for {key!r} had length {len(text)}, which exceeded length limit of "
@@ -116,7 +142,7 @@ def validate_param(key, value):
 
 def validate_tag(key, value, limit=MAX_TAG_VALUE_LENGTH):
     validate_key(key, "tag name")
-    text = "" if value is None else str(value)
+    text = validate_text("" if value is None else str(value), f"tag value for {key!r}")
     if len(text) > limit:
         _fail(f"Tag value for {key!r} had length {len(text)}, which exceeded length limit of {limit}")
     return text
@@ -132,12 +158,14 @@ def validate_metric(key, value, timestamp, step):
     if timestamp is None or isinstance(timestamp, bool) or not isinstance(timestamp, int):
         try:
             timestamp = int(timestamp)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             _fail(f"Got invalid timestamp {timestamp!r} for metric {key!r}: expected an integer")
     try:
         step = int(step or 0)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         _fail(f"Got invalid step {step!r} for metric {key!r}: expected an integer")
+    validate_int64(timestamp, f"timestamp for metric {key!r}")
+    validate_int64(step, f"step for metric {key!r}")
     return float(value), timestamp, step
 
 
@@ -160,7 +188,7 @@ def validate_experiment_name(name):
         _fail(f"Invalid experiment name: longer than {MAX_EXPERIMENT_NAME_LENGTH} characters")
     if _has_control(name):
         _fail("Invalid experiment name: it contains a NUL character")
-    return name
+    return validate_text(name, "experiment name")
 
 
 def validate_run_name(name):
@@ -172,7 +200,7 @@ def validate_run_name(name):
         _fail(f"Invalid run name: longer than {MAX_RUN_NAME_LENGTH} characters")
     if _has_control(name):
         _fail("Invalid run name: it contains a NUL character")
-    return name
+    return validate_text(name, "run name")
 
 
 def _fully_unquote(text, rounds=4):
@@ -210,7 +238,36 @@ def validate_artifact_path(path, allow_empty=True):
     normalised = posixpath.normpath(path)
     if normalised in (".", ""):
         return ""
+    _check_path_fits_a_file_system(validate_text(path, "path"), normalised)
     return normalised
+
+
+# Linux's NAME_MAX per segment; depth and length well inside PATH_MAX once under an artifact root.
+MAX_PATH_SEGMENT_BYTES = 255
+MAX_ARTIFACT_PATH_BYTES = 2048
+MAX_ARTIFACT_PATH_DEPTH = 100
+
+
+def _check_path_fits_a_file_system(path, normalised):
+    segments = normalised.split("/")
+    if len(segments) > MAX_ARTIFACT_PATH_DEPTH:
+        _fail(f"Invalid path: {len(segments)} levels deep, more than the limit of {MAX_ARTIFACT_PATH_DEPTH}")
+    if len(normalised.encode("utf-8")) > MAX_ARTIFACT_PATH_BYTES:
+        _fail(f"Invalid path {path[:40]!r}...: longer than {MAX_ARTIFACT_PATH_BYTES} bytes")
+    for segment in segments:
+        if len(segment.encode("utf-8")) > MAX_PATH_SEGMENT_BYTES:
+            _fail(f"Invalid path: the name {segment[:40]!r}... is longer than {MAX_PATH_SEGMENT_BYTES} bytes")
+
+
+def validate_artifact_location(location, what="artifact location"):
+    """A client-chosen artifact location (URI or path): no NUL, raw or %-encoded, and valid text."""
+    if location is None or location == "":
+        return location
+    if not isinstance(location, str):
+        _fail(f"Invalid {what} {location!r}: must be a string")
+    if "\x00" in location or "\x00" in _fully_unquote(location):
+        _fail(f"Invalid {what}: it contains a NUL character")
+    return validate_text(location, what)
 
 
 def validate_max_results(value, limit, what="max_results"):
@@ -252,7 +309,7 @@ def validate_model_name(name):
         _fail(f"Invalid name: '{name}'. Registered model name cannot contain '%' character")
     if name in (".", "..") or name != name.strip():
         _fail(f"Invalid name: '{name}'. Registered model name cannot be '.', '..' or start/end with whitespace")
-    return name
+    return validate_text(name, "registered model name")
 
 
 def validate_model_version(version):
@@ -287,7 +344,7 @@ def validate_model_description(description):
         _fail(f"Invalid description {description!r}: must be a string")
     if len(description) > MAX_MODEL_DESCRIPTION_LENGTH:
         _fail(f"Invalid description: longer than {MAX_MODEL_DESCRIPTION_LENGTH} characters")
-    return description
+    return validate_text(description, "description")
 
 
 def validate_logged_model_id(model_id):
@@ -311,7 +368,7 @@ def validate_logged_model_name(name):
             f"Invalid model name ({name!r}) provided. Model name must be a non-empty string of at most "
             f"{MAX_ENTITY_KEY_LENGTH} characters without any of: / : . % \" '"
         )
-    return name
+    return validate_text(name, "model name")
 
 
 # ---- traces, assessments and scorers (GenAI) -------------------------

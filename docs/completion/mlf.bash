@@ -13,7 +13,7 @@ _mlf_subcommands() {
         "autolog") REPLY="claude" ;;
         "autolog claude") REPLY="stop-hook" ;;
         "crypto") REPLY="rotate-kek" ;;
-        "db") REPLY="upgrade" ;;
+        "db") REPLY="delete-trace-rollups upgrade" ;;
         "deployments") REPLY="create create-endpoint delete delete-endpoint explain get get-endpoint help list list-endpoints predict run-local update update-endpoint" ;;
         "experiments") REPLY="create csv delete get rename restore search" ;;
         "gateway") REPLY="start" ;;
@@ -54,6 +54,7 @@ _mlf_child() {
         "autolog|claude") REPLY="autolog claude" ;;
         "autolog claude|stop-hook") REPLY="autolog claude stop-hook" ;;
         "crypto|rotate-kek") REPLY="crypto rotate-kek" ;;
+        "db|delete-trace-rollups") REPLY="db delete-trace-rollups" ;;
         "db|upgrade") REPLY="db upgrade" ;;
         "deployments|create") REPLY="deployments create" ;;
         "deployments|create-endpoint") REPLY="deployments create-endpoint" ;;
@@ -126,6 +127,7 @@ _mlf_options() {
         "crypto") REPLY="--help" ;;
         "crypto rotate-kek") REPLY="--new-passphrase --new-passphrase-file --backend-store-uri --yes -y --help" ;;
         "db") REPLY="--help" ;;
+        "db delete-trace-rollups") REPLY="--yes --help" ;;
         "db upgrade") REPLY="--help" ;;
         "deployments") REPLY="--help" ;;
         "deployments create") REPLY="--endpoint --config -C --name --target -t --model-uri -m --flavor -f --help" ;;
@@ -470,6 +472,7 @@ _mlf_option_value() {
 _mlf_arguments() {
     case "$1" in
         "autolog claude") _mlf_kinds=( "text" ) ;;
+        "db delete-trace-rollups") _mlf_kinds=( "text" ) ;;
         "db upgrade") _mlf_kinds=( "text" ) ;;
         "models update-pip-requirements") _mlf_kinds=( "choice:add,remove" "text..." ) ;;
         "run") _mlf_kinds=( "text" ) ;;

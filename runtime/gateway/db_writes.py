@@ -113,10 +113,17 @@ class GatewayWriter:
             raise AlreadyExists(f"Endpoint with name '{name}' already exists")
 
     def create_endpoint(self, name, configs, created_by=None, routing_strategy=None, fallback_config=None,
-                        experiment_id=None, usage_tracking=False):
+                        experiment_id=None, usage_tracking=False, tracking_experiment=None):
+        """`tracking_experiment(name, endpoint_id)` gives the experiment id when usage tracking is on
+        and none was named (mlflow makes `gateway/<name>`); it runs before the endpoint's own
+        transaction, once the name is known to be free."""
         if not configs:
             raise InvalidParameter("Endpoint must have at least one model configuration")
         endpoint_id, now = _new_id("e"), _now()
+        if usage_tracking and experiment_id is None and tracking_experiment is not None:
+            with self.engine.connect() as connection:
+                self._name_free(connection, name)
+            experiment_id = int(tracking_experiment(name, endpoint_id))
         with self.engine.begin() as connection:
             self._name_free(connection, name)
             connection.execute(endpoints.insert().values(

@@ -14,7 +14,7 @@ import random
 from starlette.routing import Route
 
 from runtime.errors import InvalidParameter, MlfError, NotFound
-from runtime.gateway import server_writes
+from runtime.gateway import provider_catalog, server_writes
 from runtime.gateway.errors import GatewayError
 from runtime.gateway.passthrough import PassThrough
 from runtime.gateway.server_common import (API, read_body, error_answer, crud_route, gateway_store, string_param,
@@ -77,7 +77,7 @@ def routes(ctx):
         return {"model_definitions": gateway_store(ctx).list_model_definitions()}
 
     invoker = Invoker(ctx)
-    return server_writes.routes(ctx) + PassThrough(invoker).routes() + [
+    return server_writes.routes(ctx) + provider_catalog.routes(ctx) + PassThrough(invoker).routes() + [
         Route(f"{API}/secrets/get", crud_route(get_secret), methods=["GET"]),
         Route(f"{API}/secrets/list", crud_route(list_secrets), methods=["GET"]),
         Route(f"{API}/secrets/create", crud_route(create_secret, body=True), methods=["POST"]),
@@ -124,8 +124,11 @@ class Invoker:
             raise GatewayError(400, f"The model '{definition['name']}' of endpoint '{name}' has no secret.")
         secret, auth = store.decrypted_secret(definition["secret_id"])
         providers = registry()
-        provider_name = providers.canonical_name(definition["provider"])
-        provider_class = providers.get(provider_name)
+        try:
+            provider_name = providers.canonical_name(definition["provider"])
+            provider_class = providers.get(provider_name)
+        except ValueError as exc:  # not carried by mlf, or refused by MLFLOW_GATEWAY_ALLOWED_PROVIDERS
+            raise GatewayError(400, f"The model '{definition['name']}' of endpoint '{name}': {exc}") from None
         try:
             config = provider_class.check_config(provider_config(provider_name, secret, auth), "llm/v1/chat",
                                                  definition["model_name"])

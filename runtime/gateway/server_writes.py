@@ -134,10 +134,23 @@ def routes(ctx):
     def writer():
         return W.GatewayWriter(gateway_store(ctx))
 
+    def tracking_experiment(name, endpoint_id):
+        """The endpoint's usage-tracking experiment, made (or found) as mlflow does."""
+        from runtime.errors import AlreadyExists
+
+        store, experiment_name = ctx.tracking_store, f"gateway/{name}"
+        try:
+            return store.create_experiment(experiment_name, tags={
+                "mlflow.experiment.sourceType": "GATEWAY", "mlflow.experiment.sourceId": endpoint_id,
+                "mlflow.experiment.isGateway": "true"})
+        except AlreadyExists:
+            return store.get_experiment_by_name(experiment_name).experiment_id
+
     def create_endpoint(p):
         return {"endpoint": writer().create_endpoint(
             string_param(p, "name", required=True), _model_configs(p, required=True), string_param(p, "created_by"),
-            _enum(p, "routing_strategy"), _fallback(p), _experiment_id(p), _bool(p, "usage_tracking") or False)}
+            _enum(p, "routing_strategy"), _fallback(p), _experiment_id(p), _bool(p, "usage_tracking") or False,
+            tracking_experiment)}
 
     def update_endpoint(p):
         return {"endpoint": writer().update_endpoint(

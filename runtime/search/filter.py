@@ -43,6 +43,12 @@ class OrderKey:
     ascending: bool
 
 
+# Bounds on what one search may ask for, so a hostile query is refused at once instead of
+# costing seconds or exhausting a database (SQLite crashes on a few dozen metric order keys).
+MAX_FILTER_LENGTH = 50_000
+MAX_FILTER_TERMS = 100
+MAX_ORDER_BY_KEYS = 20
+
 NUMERIC_OPS = ("=", "!=", "<", "<=", ">", ">=")
 STRING_OPS = ("=", "!=", "LIKE", "ILIKE", "IN", "NOT IN")
 NULL_OPS = ("IS NULL", "IS NOT NULL")
@@ -137,7 +143,9 @@ EXPERIMENTS = _Vocabulary(
 
 _KEYWORDS = ("AND", "OR", "NOT", "IN", "LIKE", "ILIKE", "IS", "NULL", "ASC", "DESC")
 _OPERATOR_RE = re.compile(r"<=|>=|!=|==|<>|=|<|>")
-_NUMBER_RE = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
+# ASCII digits only: "²" or "٣" are digits to str.isdigit() but never numbers in a filter.
+_NUMBER_RE = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?", re.ASCII)
+_DIGITS = "0123456789"
 _WORD_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # An unquoted key runs until whitespace, an operator, a quote or punctuation.
 _BARE_KEY_RE = re.compile(r"[^\s=!<>()',\"`]+")
@@ -242,7 +250,7 @@ def _tokenize(text, syntax):
             op = _OPERATOR_RE.match(text, i).group()
             tokens.append(_Token("op", op, i, op))
             i += len(op)
-        elif char.isdigit() or (char in "-+." and _NUMBER_RE.match(text, i)):
+        elif char in _DIGITS or (char in "-+." and _NUMBER_RE.match(text, i)):
             match = _NUMBER_RE.match(text, i)
             end = match.end()
             if not _ends_token(text, end):
@@ -390,6 +398,8 @@ def _parse_filter(text, vocab):
         raise InvalidParameter(f"Invalid filter {text!r}: expected a string")
     if not text.strip():
         return ()
+    if len(text) > MAX_FILTER_LENGTH:
+        raise InvalidParameter(f"Invalid filter: {len(text)} characters long, more than the limit of {MAX_FILTER_LENGTH}")
     syntax = _Syntax(text, "filter")
     cursor = _Cursor(_tokenize(text, syntax))
     comparisons = [_read_comparison(cursor, vocab, syntax)]
@@ -398,6 +408,8 @@ def _parse_filter(text, vocab):
         if token.kind == "end":
             return tuple(comparisons)
         if token.kind == "keyword" and token.value == "AND":
+            if len(comparisons) == MAX_FILTER_TERMS:
+                raise InvalidParameter(f"Invalid filter: more than {MAX_FILTER_TERMS} comparisons joined with AND")
             comparisons.append(_read_comparison(cursor, vocab, syntax))
         elif token.kind == "keyword" and token.value == "OR":
             syntax.fail(token.pos, "OR is not supported: search filters are conjunctions joined with AND")
@@ -442,6 +454,8 @@ def _parse_order_by(clauses, vocab):
         return ()
     if isinstance(clauses, str):
         clauses = [clauses]
+    if len(clauses) > MAX_ORDER_BY_KEYS:
+        raise InvalidParameter(f"Invalid order_by: {len(clauses)} keys, more than the limit of {MAX_ORDER_BY_KEYS}")
     keys = []
     for clause in clauses:
         key = _parse_order_clause(clause, vocab)

@@ -25,6 +25,7 @@ ROUTE_MODULES = [
     "runtime.server.routes_ui",
     "runtime.server.routes_datasets",
     "runtime.server.routes_issues",
+    "runtime.server.routes_promptlab",
     "runtime.server.routes_graphql",
     "runtime.gateway.server_routes",  # the AI gateway: /api/3.0/mlflow/gateway/* and /gateway/*
     "runtime.ui.routes",  # the web UI: pages at /, /experiments, /runs, ... after every API path

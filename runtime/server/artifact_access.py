@@ -12,7 +12,7 @@ import os
 from urllib.parse import unquote, urlparse
 
 from runtime.errors import InvalidParameter
-from runtime.validation import validate_artifact_path
+from runtime.validation import validate_artifact_location, validate_artifact_path
 
 PROXY_SCHEME = "mlflow-artifacts"
 
@@ -58,8 +58,7 @@ class ArtifactAccess:
         """Refuse a client-chosen artifact location the server must not use; returns it unchanged."""
         if location is None or location == "":
             return location
-        if not isinstance(location, str) or "\x00" in location:
-            raise InvalidParameter(f"Invalid {what}: it contains a NUL character")
+        validate_artifact_location(location, what)
         parsed = urlparse(location)
         if parsed.fragment or parsed.params or parsed.query or "#" in location or "?" in location:
             raise InvalidParameter(f"Invalid {what} {location!r}: URLs can't include a query, params or a fragment")

@@ -106,9 +106,23 @@ def _describe(value):
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _convert_int(value, where):
-    if isinstance(value, bool):
+# No protobuf integer field holds more than 64 bits; larger values would overflow every store.
+_SIGNED_RANGE, _UNSIGNED_RANGE = (-(2**63), 2**63 - 1), (0, 2**64 - 1)
+
+
+def _convert_int(value, where, kind):
+    number = _read_int(value)
+    if number is None:
         _bad(f"Invalid value {_describe(value)} for parameter '{where}' supplied: expected an integer")
+    low, high = _UNSIGNED_RANGE if kind.startswith(("uint", "fixed")) else _SIGNED_RANGE
+    if not low <= number <= high:
+        _bad(f"Invalid value {_describe(value)} for parameter '{where}' supplied: outside the 64-bit integer range")
+    return number
+
+
+def _read_int(value):
+    if isinstance(value, bool):
+        return None
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
@@ -117,8 +131,8 @@ def _convert_int(value, where):
         try:
             return int(value.strip(), 10)
         except ValueError:
-            pass
-    _bad(f"Invalid value {_describe(value)} for parameter '{where}' supplied: expected an integer")
+            return None
+    return None
 
 
 def _convert_float(value, where):
@@ -171,7 +185,7 @@ def _convert_scalar(spec, value, where, from_query):
             _bad(f"Invalid value {_describe(value)} for parameter '{where}' supplied: expected a string")
         return value
     if kind in _INT_TYPES:
-        return _convert_int(value, where)
+        return _convert_int(value, where, kind)
     if kind in _FLOAT_TYPES:
         return _convert_float(value, where)
     if kind == "bool":

@@ -2,27 +2,19 @@
 the real mlflow 3.17.2 client on sqlite, raw requests for shapes and errors, the file store's refusal."""
 
 import json
-import os
-import subprocess
-from pathlib import Path
 
 import pytest
 import requests
 
+from tests.endpoints.client_script import run_client_script
 from tests.server.live_server import LiveServer
-from tests.support.mlflow_venv import mlflow_python
 
-SCRIPT = Path(__file__).parent / "scripts" / "client_datasets.py"
 API = "/api/3.0/mlflow/datasets"
 
 
 def test_real_client_manages_evaluation_datasets(tmp_path):
     with LiveServer(f"sqlite:///{tmp_path / 'mlf.db'}", tmp_path / "mlartifacts") as server:
-        env = dict(os.environ, MLFLOW_TRACKING_URI=server.url, MLFLOW_HTTP_REQUEST_MAX_RETRIES="1")
-        env.pop("PYTHONPATH", None)
-        result = subprocess.run([mlflow_python(), str(SCRIPT)], env=env, capture_output=True, text=True, timeout=300)
-        assert result.returncode == 0, f"{result.stdout}\n{result.stderr}\n--- server ---\n{server.output()[-3000:]}"
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
+        seen = run_client_script("client_datasets.py", server)
     assert seen["created"] == {"name": "qa", "tags": {"team": "search", "mlflow.user": "ana"}, "created_by": "ana",
                                "experiment_ids": ["1"], "digest_len": 8}
     assert seen["records"] == [

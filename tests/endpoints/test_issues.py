@@ -1,26 +1,17 @@
 """The issues API (/api/3.0/mlflow/issues...) through a live `mlf server`: the real mlflow 3.17.2 client's
 REST store on sqlite, raw requests for errors, the file store's refusal."""
 
-import json
-import os
-import subprocess
-from pathlib import Path
-
 import requests
 
+from tests.endpoints.client_script import run_client_script
 from tests.server.live_server import LiveServer
-from tests.support.mlflow_venv import mlflow_python
 
-SCRIPT = Path(__file__).parent / "scripts" / "client_issues.py"
 API = "/api/3.0/mlflow/issues"
 
 
 def test_real_client_manages_issues(tmp_path):
     with LiveServer(f"sqlite:///{tmp_path / 'mlf.db'}", tmp_path / "mlartifacts") as server:
-        env = dict(os.environ, MLFLOW_TRACKING_URI=server.url, MLFLOW_HTTP_REQUEST_MAX_RETRIES="1")
-        env.pop("PYTHONPATH", None)
-        result = subprocess.run([mlflow_python(), str(SCRIPT)], env=env, capture_output=True, text=True, timeout=300)
-        assert result.returncode == 0, f"{result.stdout}\n{result.stderr}\n--- server ---\n{server.output()[-3000:]}"
+        seen = run_client_script("client_issues.py", server)
 
         bad_status = requests.post(f"{server.url}{API}", json={"experiment_id": "1", "name": "n", "description": "d",
                                                                  "status": "open"}, timeout=30)
@@ -30,7 +21,6 @@ def test_real_client_manages_issues(tmp_path):
         assert "description" in no_description.json()["message"]
         bad_filter = requests.post(f"{server.url}{API}/search", json={"filter_string": "name = 'x'"}, timeout=30)
         assert bad_filter.status_code == 400
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert seen["created"] == {"status": "pending", "severity": "low", "root_causes": ["cold cache"],
                                "categories": ["latency"], "source_run_id": True, "created_by": "judge",
                                "id_prefix": "iss-"}

@@ -160,3 +160,20 @@ def test_secret_writes_are_readable_by_mlflow(server, mlflow_db):
     assert client.request("DELETE", "/api/3.0/mlflow/gateway/secrets/delete", json={"secret_id": secret["secret_id"]}).json() == {}
     gone = client.get("/api/3.0/mlflow/gateway/secrets/get", params={"secret_id": secret["secret_id"]})
     assert gone.status_code == 404
+
+
+def test_writes_on_the_mlflow_database(server, mlflow_db):
+    ids, api = mlflow_db[3], "/api/3.0/mlflow/gateway"
+    client = server()
+    tagged = client.post(f"{api}/endpoints/set-tag", json={"endpoint_id": ids["endpoint_id"], "key": "owner", "value": "mlf"})
+    assert tagged.status_code == 200, tagged.text
+    endpoint = client.get(f"{api}/endpoints/get", params={"endpoint_id": ids["endpoint_id"]}).json()["endpoint"]
+    assert endpoint["tags"] == [{"key": "owner", "value": "mlf"}]
+    budget = client.post(f"{api}/budgets/create", json={
+        "budget_unit": "USD", "budget_amount": 1, "duration": {"unit": "MONTHS", "value": 1}, "target_scope": "ENDPOINT",
+        "target_value": ids["endpoint_id"], "budget_action": "ALERT"})
+    assert budget.status_code == 200, budget.text
+    policy_id = budget.json()["budget_policy"]["budget_policy_id"]
+    assert client.request("DELETE", f"{api}/budgets/delete", json={"budget_policy_id": policy_id}).status_code == 200
+    assert client.request("DELETE", f"{api}/endpoints/delete-tag",
+                          json={"endpoint_id": ids["endpoint_id"], "key": "owner"}).status_code == 200

@@ -93,3 +93,49 @@ def test_streams_and_refusals(gateway, upstream):
     upstream.reply({"error": {"message": "bad key"}}, status=401)
     failed = gateway.post("/gateway/openai/v1/chat/completions", json={"model": "openai-ep", "messages": []})
     assert failed.status_code == 401 and failed.json()["detail"] == {"error": {"message": "bad key"}}
+
+
+def test_provider_catalog_routes(client, monkeypatch):  # noqa: F811
+    ajax = "/ajax-api/3.0/mlflow/gateway"
+    providers = ok(client.get(f"{ajax}/supported-providers"))["providers"]
+    assert {"openai", "anthropic", "gemini", "bedrock", "azure"} <= set(providers) and providers == sorted(providers)
+    config = ok(client.get(f"{ajax}/provider-config", params={"provider": "anthropic"}))
+    assert config["default_mode"] == "api_key"
+    assert [f["name"] for f in config["auth_modes"][0]["secret_fields"]] == ["api_key"]
+    bedrock = ok(client.get(f"{ajax}/provider-config", params={"provider": "amazon-bedrock"}))
+    assert [m["mode"] for m in bedrock["auth_modes"]] == ["access_keys", "iam_role"]
+    missing = client.get(f"{ajax}/provider-config")
+    assert (missing.status_code, missing.json()["error_code"]) == (400, "INVALID_PARAMETER_VALUE")
+    assert client.get(f"{ajax}/provider-config", params={"provider": "vertex_ai"}).status_code == 400
+    assert ok(client.get(f"{ajax}/secrets/config")) == {"secrets_available": True, "using_default_passphrase": False}
+    monkeypatch.setenv("MLFLOW_GATEWAY_ALLOWED_PROVIDERS", "openai")
+    assert ok(client.get(f"{ajax}/supported-providers"))["providers"] == ["openai"]
+    refused = client.get(f"{ajax}/provider-config", params={"provider": "anthropic"})
+    assert refused.status_code == 400 and "not allowed" in refused.json()["message"]
+
+
+def test_unknown_provider_of_a_stored_model_is_a_400(gateway):
+    ok(gateway.post(f"{API}/model-definitions/update", json={
+        "model_definition_id": ok(gateway.get(f"{API}/model-definitions/list"))["model_definitions"][0]["model_definition_id"],
+        "provider": "vertex_ai"}))
+    endpoint = ok(gateway.get(f"{API}/model-definitions/list"))["model_definitions"][0]["name"]
+    refused = gateway.post(f"/gateway/{endpoint}-ep/mlflow/invocations", json={"messages": [{"role": "user", "content": "x"}]})
+    assert refused.status_code == 400 and "vertex_ai" in refused.json()["detail"]
+
+
+def test_raw_proxy(gateway, upstream):
+    upstream.reply({"ok": 1})
+    body = {"model": "caller-picked", "messages": [{"role": "user", "content": "hi"}]}
+    assert ok(gateway.post("/gateway/proxy/openai-ep/chat/completions?x=1", json=body)) == {"ok": 1}
+    seen = upstream.requests[-1]
+    assert (seen.path, seen.query, seen.body) == ("/v1/chat/completions", "x=1", body)
+    assert seen.headers["authorization"] == "Bearer sk-openai-pass-1111"
+    upstream.reply_stream(sse({"candidates": []}, done=False))
+    streamed = gateway.post("/gateway/proxy/gemini-ep/gemini-model:streamGenerateContent?alt=sse", json={"contents": []})
+    assert streamed.headers["content-type"].startswith("text/event-stream") and "candidates" in streamed.text
+    assert upstream.requests[-1].headers["x-goog-api-key"] == "gm-pass-3333"
+    before = len(upstream.requests)
+    escaping = gateway.post("/gateway/proxy/openai-ep/a/%2E%2E/%2E%2E/b", json={})  # the client would fold a plain ../
+    assert escaping.status_code == 400 and "relative path" in escaping.json()["detail"]
+    assert gateway.post("/gateway/proxy/nope/chat", json={}).status_code == 404
+    assert len(upstream.requests) == before

@@ -15,18 +15,38 @@ API = "/api/3.0/mlflow/gateway"
 PASSPHRASE = "server-writes-pass"
 
 
-@pytest.fixture
-def client(tmp_path, monkeypatch):
+def _client(uri, folder, monkeypatch):
     from starlette.testclient import TestClient
 
     from runtime.server.app import build_app
     from runtime.server.config import ServerConfig
 
     monkeypatch.setenv("MLFLOW_CRYPTO_KEK_PASSPHRASE", PASSPHRASE)
-    config = ServerConfig(backend_store_uri=f"sqlite:///{tmp_path / 'mlf.db'}",
-                          artifacts_destination=str(tmp_path / "artifacts"))
-    with TestClient(build_app(config), base_url="http://localhost") as test_client:
-        test_client.uri, test_client.folder = config.backend_store_uri, tmp_path
+    test_client = TestClient(build_app(ServerConfig(backend_store_uri=uri, artifacts_destination=str(folder / "artifacts"))),
+                             base_url="http://localhost")
+    test_client.uri, test_client.folder = uri, folder
+    return test_client
+
+
+@pytest.fixture
+def client(tmp_path, monkeypatch):
+    """The whole `mlf server` app on a fresh sqlite database it creates."""
+    with _client(f"sqlite:///{tmp_path / 'mlf.db'}", tmp_path, monkeypatch) as test_client:
+        yield test_client
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "mysql"])
+def any_client(request, tmp_path, monkeypatch):
+    """The same on each database mlf supports (real PostgreSQL and MariaDB, one fresh database each)."""
+    from tests.support.databases import database_available, fresh_database
+
+    if request.param == "sqlite":
+        with _client(f"sqlite:///{tmp_path / 'mlf.db'}", tmp_path, monkeypatch) as test_client:
+            yield test_client
+        return
+    if not database_available(request.param):
+        pytest.skip(f"no {request.param} server here")
+    with fresh_database(request.param) as url, _client(url, tmp_path, monkeypatch) as test_client:
         yield test_client
 
 
@@ -70,7 +90,8 @@ def test_model_definitions_create_update_delete(client):
             "RESOURCE_DOES_NOT_EXIST", 404)
 
 
-def test_endpoints_mappings_tags_and_bindings(client):
+def test_endpoints_mappings_tags_and_bindings(any_client):
+    client = any_client
     first, second = make_model(client), make_model(client, "claude", "key2")
     refused(client.post(f"{API}/endpoints/create", json={"name": "chat", "model_configs": []}))
     refused(client.post(f"{API}/endpoints/create", json={"name": "chat", "model_configs": [
@@ -122,7 +143,8 @@ def test_endpoints_mappings_tags_and_bindings(client):
     assert ok(delete(client, "model-definitions/delete", {"model_definition_id": first["model_definition_id"]})) == {}
 
 
-def test_budgets(client):
+def test_budgets(any_client):
+    client = any_client
     body = {"budget_unit": "USD", "budget_amount": 25.5, "duration": {"unit": "DAYS", "value": 7},
             "target_scope": "GLOBAL", "budget_action": "ALERT"}
     policy = ok(client.post(f"{API}/budgets/create", json=body))["budget_policy"]
@@ -178,3 +200,18 @@ def test_mlflow_reads_what_mlf_wrote(client):
     assert read.returncode == 0, read.stderr[-3000:]
     assert json.loads(read.stdout.strip().splitlines()[-1]) == {
         "models": ["gpt-4o-mini"], "tags": {"k": "v"}, "budgets": [3.0], "secret": {"api_key": "sk-writes-test-4321"}}
+
+
+def test_usage_tracking_makes_the_gateway_experiment(client):
+    model = make_model(client)
+    endpoint = ok(client.post(f"{API}/endpoints/create", json={
+        "name": "tracked", "usage_tracking": True,
+        "model_configs": [{"model_definition_id": model["model_definition_id"]}]}))["endpoint"]
+    assert endpoint["usage_tracking"] is True and endpoint["experiment_id"]
+    experiment = ok(client.get("/api/2.0/mlflow/experiments/get", params={"experiment_id": endpoint["experiment_id"]}))
+    tags = {t["key"]: t["value"] for t in experiment["experiment"]["tags"]}
+    assert experiment["experiment"]["name"] == "gateway/tracked"
+    assert tags["mlflow.experiment.sourceId"] == endpoint["endpoint_id"] and tags["mlflow.experiment.isGateway"] == "true"
+    refused(client.post(f"{API}/endpoints/create", json={
+        "name": "tracked", "usage_tracking": True, "model_configs": [{"model_definition_id": model["model_definition_id"]}]}),
+        "RESOURCE_ALREADY_EXISTS")

@@ -67,11 +67,10 @@ def write(uri, label):
         with mlflow.start_span(name=f"span-{label}") as span:
             span.set_inputs({"question": label})
             span.set_outputs({"answer": 42})
-        trace_id = mlflow.get_last_active_trace_id() if hasattr(mlflow, "get_last_active_trace_id") else span.trace_id
-        mlflow.flush_trace_async_logging() if hasattr(mlflow, "flush_trace_async_logging") else None
-        client.set_trace_tag(trace_id, "checked", label)
+            mlflow.update_current_trace(tags={"checked": label})
+        trace_id = span.trace_id
         features.append("traces")
-        if hasattr(mlflow, "log_feedback"):
+        if VERSION >= (3, 2):  # earlier 3.x refuse assessments outside Databricks
             mlflow.log_feedback(trace_id=trace_id, name="quality", value=True, rationale="fine")
             features.append("assessments")
     client.set_terminated(run_id, end_time=1_700_000_001_000)
@@ -175,7 +174,8 @@ def _traces(client, experiment_ids):
             assessments = sorted((a.name, json.dumps(getattr(a, "value", None)), getattr(a, "rationale", None))
                                  for a in (info.assessments or []))
             result.append({
-                "trace_id": info.trace_id, "experiment_id": experiment_id, "state": str(info.state),
+                "trace_id": info.trace_id, "experiment_id": experiment_id,
+                "state": str(getattr(info.state, "value", info.state)),
                 "tags": {k: v for k, v in sorted(info.tags.items()) if not k.startswith("mlflow.")},
                 "spans": _spans(client, info.trace_id), "assessments": assessments,
             })

@@ -10,7 +10,7 @@ from runtime.entities import (
     LifecycleStage,
     ViewType,
 )
-from runtime.errors import AlreadyExists, InvalidParameter, InvalidState, MlfError, NotFound
+from runtime.errors import AlreadyExists, InvalidState, MlfError, NotFound
 from runtime.search import evaluate, filter as search_filter, paging
 from runtime.store.contract.tracking import (
     DEFAULT_EXPERIMENT_ID,
@@ -193,8 +193,7 @@ class ExperimentFiles:
             (key, validation.validate_tag(key, value, validation.MAX_EXPERIMENT_TAG_VALUE_LENGTH))
             for key, value in key_value_pairs(tags, "experiment tag")
         ]
-        if artifact_location is not None and not isinstance(artifact_location, str):
-            raise InvalidParameter(f"Invalid artifact location {artifact_location!r}: must be a string")
+        validation.validate_artifact_location(artifact_location)
         existing = self._find_by_name(name)
         if existing is not None:
             if existing[0].lifecycle_stage == LifecycleStage.DELETED:

@@ -345,4 +345,10 @@ def delete_experiment_rows(connection, experiment_id):
     _delete_inputs(connection, and_(inputs.c.source_type == "DATASET", inputs.c.source_id.in_(dataset_ids)))
     connection.execute(delete(datasets).where(datasets.c.experiment_id == experiment_id))
     connection.execute(delete(experiment_tags).where(experiment_tags.c.experiment_id == experiment_id))
+    # mlflow's schema does not cascade every reference to an experiment (logged-model params,
+    # tags and metrics, spans, ...): delete what still points at it, children before parents.
+    for table in reversed(experiments.metadata.sorted_tables):
+        for fk in table.foreign_keys:
+            if fk.column is experiments.c.experiment_id:
+                connection.execute(delete(table).where(fk.parent == experiment_id))
     connection.execute(delete(experiments).where(experiments.c.experiment_id == experiment_id))

@@ -56,6 +56,7 @@ from runtime.store.sql.datasets import EvaluationDatasetsSqlMixin
 from runtime.store.sql.issues import IssuesSqlMixin
 from runtime.validation import (
     MAX_EXPERIMENT_TAG_VALUE_LENGTH,
+    validate_artifact_location,
     validate_experiment_id,
     validate_experiment_name,
     validate_key,
@@ -215,7 +216,7 @@ class SqlStore(LoggedModelsSqlMixin, TraceSqlStoreMixin, EvaluationDatasetsSqlMi
     def create_experiment(self, name, artifact_location=None, tags=None):
         validate_experiment_name(name)
         pairs = [(k, validate_tag(k, v, MAX_EXPERIMENT_TAG_VALUE_LENGTH)) for k, v in _tag_pairs(tags)]
-        location = _resolve_local(artifact_location) if artifact_location else None
+        location = _resolve_local(validate_artifact_location(artifact_location)) if artifact_location else None
 
         def work(connection):
             if connection.execute(select(experiments.c.experiment_id).where(experiments.c.name == name)).first():

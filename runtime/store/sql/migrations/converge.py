@@ -33,6 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.schema import AddConstraint, CreateIndex, CreateTable
 
+from runtime.store.sql.coltypes import ExactString, ExactText, mysql_binary_collation
 from runtime.store.sql.models import include_object_for
 from runtime.store.sql.tables import (
     DEFAULT_WORKSPACE,
@@ -104,6 +105,10 @@ def _column_difference(table, reflected_columns, dialect):
         found = reflected[column.name]
         if _type_name(found["type"], dialect) != _type_name(column.type, dialect):
             return f"{column.name} type {_type_name(found['type'], dialect)} != {_type_name(column.type, dialect)}"
+        if _family(dialect) == "mysql" and isinstance(column.type, (ExactString, ExactText)) \
+                and getattr(found["type"], "collation", None) != mysql_binary_collation(dialect):
+            # Foreign keys need equal collations on both ends, and mlf's text compares by code point.
+            return f"{column.name} collation {getattr(found['type'], 'collation', None)}"
         if bool(found.get("computed")) != (column.computed is not None):
             return f"{column.name} generated or not"
         nullable = DIALECT_NULLABLE.get((_family(dialect), table.name, column.name), column.nullable)
@@ -456,9 +461,12 @@ def converge(connection):
     if "latest_metrics" in created and "metrics" in existing:
         _fill_latest_metrics(connection, metadata)
     _move_legacy_rows(connection, existing, metadata)
-    inspector = inspect(connection)
-    for table in metadata.sorted_tables:
-        _sync_indexes(connection, table, inspector, dialect)
+    # Twice: MySQL silently drops the index it made for a foreign key once another index covers
+    # the key, and mlflow's MySQL schema names some of those indexes; the second pass recreates them.
+    for _ in range(2 if _family(dialect) == "mysql" else 1):
+        inspector = inspect(connection)
+        for table in metadata.sorted_tables:
+            _sync_indexes(connection, table, inspector, dialect)
     if dialect.name != "sqlite":
         inspector = inspect(connection)
         for table in metadata.sorted_tables:
