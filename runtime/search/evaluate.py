@@ -156,7 +156,7 @@ def sort_runs(runs, order_keys):
 def experiment_id_sort_key(experiment_id):
     """Numeric ids compare as numbers (as SQL stores do); others after them, as text."""
     text = str(experiment_id)
-    return (0, int(text), "") if text.isdigit() else (1, 0, text)
+    return (0, int(text), "") if text.isascii() and text.isdigit() else (1, 0, text)
 
 
 def sort_experiments(experiments, order_keys):

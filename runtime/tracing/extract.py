@@ -58,7 +58,7 @@ def _step(node, part):
         return []
     if isinstance(node, dict) and part in node:
         return [(part, node[part])]
-    if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+    if isinstance(node, list) and part.isascii() and part.isdigit() and int(part) < len(node):
         return [(part, node[int(part)])]
     return []
 

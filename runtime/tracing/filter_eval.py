@@ -95,7 +95,7 @@ def trace_matches(info, comparisons, linked_run_ids=(), span_contents=None):
 
 
 def _experiment_order(value):
-    return (0, int(value), "") if str(value).isdigit() else (1, 0, str(value))
+    return (0, int(value), "") if str(value).isascii() and str(value).isdigit() else (1, 0, str(value))
 
 
 def sort_traces(infos, order_keys):

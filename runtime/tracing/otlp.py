@@ -326,7 +326,7 @@ def _normalise_json(node, in_span=False):
                 value = base64.b64encode(bytes.fromhex(value)).decode("ascii")
             except ValueError:
                 pass
-        elif name in _NUMERIC_FIELDS and isinstance(value, str) and value.lstrip("-").isdigit():
+        elif name in _NUMERIC_FIELDS and isinstance(value, str) and value.isascii() and value.lstrip("-").isdigit():
             value = int(value)
         out[name] = value
     if isinstance(out.get("kind"), int):

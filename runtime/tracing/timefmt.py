@@ -44,7 +44,7 @@ def timestamp_to_ms(value):
     if isinstance(value, (int, float)):
         return int(value)
     text = str(value).strip()
-    if text.lstrip("-").isdigit():
+    if text.isascii() and text.lstrip("-").isdigit():  # "²" is a digit to isdigit() but not to int()
         return int(text)
     match = _TIMESTAMP_RE.match(text)
     if not match:
