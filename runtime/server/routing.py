@@ -128,6 +128,7 @@ def endpoint(handler, message_name=None):
     into the body); MlfError becomes MLflow's error body.
     """
     from starlette.concurrency import run_in_threadpool
+    from starlette.requests import ClientDisconnect
     from starlette.responses import Response
 
     async def serve(request):
@@ -137,6 +138,10 @@ def endpoint(handler, message_name=None):
             result = await run_in_threadpool(handler, body, request)
         except MlfError as exc:
             return error_response(exc)
+        except ClientDisconnect:
+            # Not a server fault: nothing was read whole, so nothing was written; nobody is left to answer.
+            log.info("client disconnected before sending the whole body of %s %s", request.method, request.url.path)
+            return Response(status_code=400)
         except Exception as exc:  # noqa: BLE001 - any failure must still answer in MLflow's format
             return internal_error_response(exc)
         if isinstance(result, Response):

@@ -17,6 +17,7 @@ nosniff is always sent.
 
 import fnmatch
 import ipaddress
+import re
 
 from runtime.server.routing import STATE_CHANGING_METHODS
 
@@ -92,10 +93,25 @@ def host_allowed(host_header, allowed):
     return False
 
 
+# What a browser sends as Origin: scheme://host[:port], nothing more. Anything else (user info,
+# a port that is not a number) is refused before wildcard matching, where "localhost:*" would
+# otherwise match "localhost:1@evil.com" or "localhost:80.evil.com".
+_ORIGIN_RE = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?$")
+
+
 def origin_allowed(origin, allowed):
     patterns = DEFAULT_CORS_ORIGINS if allowed is None else allowed
     origin = origin.lower().rstrip("/")
-    return any(p == "*" or fnmatch.fnmatchcase(origin, p.lower().rstrip("/")) for p in patterns)
+    if "*" in patterns:
+        return True
+    if not _ORIGIN_RE.match(origin):
+        return False
+    return any(fnmatch.fnmatchcase(origin, _brackets_literal(p.lower().rstrip("/"))) for p in patterns)
+
+
+def _brackets_literal(pattern):
+    # "[::1]" in an origin is an IPv6 host, not an fnmatch character class.
+    return pattern.replace("[", "\0").replace("]", "[]]").replace("\0", "[[]")
 
 
 def same_origin(origin, host_header):
