@@ -22,6 +22,7 @@ from bench.procstat import ROOT, clean_env, compile_sources
 from bench.server import free_port, mlflow_python, start, stop
 
 PARAMS, METRICS, CHART_METRICS = 10, 10, 50
+COMPARE_RUNS, COMPARE_STEPS = 100, 1000
 PAGE_TIMEOUT_MS = 120_000
 
 # Seeds mlflow's own SQL store in-process (no HTTP), with the same shape as seed_mlf below.
@@ -99,9 +100,25 @@ def seed_mlf(uri, runs, steps, spans):
         for begin in range(0, len(points), 1000):
             store.log_batch(run.info.run_id, metrics=points[begin:begin + 1000])
         trace_id, _ = write_trace(store, charts, span_count=spans, fan_out=1)
-        return experiment, charts, run.info.run_id, trace_id
+        compared = seed_compare(store)
+        return experiment, charts, run.info.run_id, trace_id, compared
     finally:
         store.close()
+
+
+def seed_compare(store):
+    """COMPARE_RUNS runs of one metric with COMPARE_STEPS steps each, for the compare page's overlay."""
+    from runtime.entities import Metric
+
+    experiment = store.create_experiment("bench-compare")
+    run_ids = []
+    for i in range(COMPARE_RUNS):
+        run = store.create_run(experiment, "bench", 1_700_000_000_000 + i, {}, f"c{i:03d}")
+        points = [Metric("loss", math.exp(-s / (200 + i)) + 0.001 * i, 1_700_000_000_000 + s, s)
+                  for s in range(COMPARE_STEPS)]
+        store.log_batch(run.info.run_id, metrics=points)
+        run_ids.append(run.info.run_id)
+    return run_ids
 
 
 def columns_query():
@@ -164,16 +181,19 @@ def measure_pages(browser, pages, after=None):
 
 
 def mlf_table_extras(name, page):
-    """How many rows the runs table holds, and the slowest in-page re-sort of three columns."""
-    if name != "table":
+    """How many rows the runs table holds and the slowest in-page re-sort of three columns; the compare overlay's draw time."""
+    if name not in ("table", "compare"):
         return {}
+    if name == "compare":
+        return {"compare_draw_ms": float(page.get_attribute("#overlay", "data-draw-ms"))}
     rows = page.evaluate("() => JSON.parse(document.getElementById('runs-data').textContent).rows.length")
     return {"rows": rows, "resort_ms": max(page.evaluate(RESORT_JS, key) for key in ("metrics.m3", "params.p4", "metrics.m7"))}
 
 
 def measure_mlf(browser, base, ids):
-    experiment, charts, chart_run, trace_id = ids
+    experiment, charts, chart_run, trace_id, compared = ids
     return measure_pages(browser, [
+        ("compare", f"{base}/compare?runs={','.join(compared)}", "#overlay[data-draw-ms]"),
         ("table", f"{base}/experiments/{experiment}?cols={columns_query()}", "#runs[data-ready='1']"),
         ("chart", f"{base}/runs/{chart_run}", ".chart[data-drawn='1'] canvas"),
         ("trace", f"{base}/traces/{trace_id}", "#span-tree[data-ready='1'] .span-row"),
@@ -271,6 +291,8 @@ def main():
         ("runs table: re-sort on a column, in the page", "resort_ms", "ms"),
         (f"run page, {CHART_METRICS} metrics x {args.steps} steps: first chart drawn", "chart_s", "s"),
         (f"trace of {args.spans} spans: tree shown", "trace_s", "s"),
+        (f"compare {COMPARE_RUNS} runs x 1 metric x {COMPARE_STEPS} steps: page until overlay drawn", "compare_s", "s"),
+        ("compare: overlay draw time, in the page", "compare_draw_ms", "ms"),
     ]
     print(f"\n| measure | mlf | mlflow 3.17.2 |\n|---|---|---|")
     for label, key, unit in rows:
