@@ -15,12 +15,14 @@ from starlette.applications import Starlette
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
+from runtime.errors import InvalidParameter
 from runtime.gateway.config import GatewayConfigError, read_config_file
 from runtime.gateway.errors import GatewayError
 from runtime.gateway.limits import RateLimiter
 from runtime.gateway.payloads import check_payload
 from runtime.gateway.providers import registry
 from runtime.gateway.state import GatewayState
+from runtime.wire.json_body import decode_json
 
 log = logging.getLogger("mlf.gateway")
 PAGE_SIZE = 3000  # mlflow pages endpoints and legacy routes by 3000
@@ -176,8 +178,8 @@ async def _call(awaitable):
 
 async def _body(request):
     try:
-        return json.loads(await request.body())
-    except ValueError:
+        return decode_json(await request.body())
+    except InvalidParameter:
         raise GatewayError(422, [{"type": "json_invalid", "loc": ["body"], "msg": "JSON decode error"}]) from None
 
 

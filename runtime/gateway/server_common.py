@@ -2,12 +2,12 @@
 (schema created in a fresh one), and a route wrapper that reads parameters from the query
 string or the JSON body and answers MLflow's error shape."""
 
-import json
 import os
 
 from runtime.errors import InvalidParameter, MlfError
 from runtime.gateway.errors import GatewayError
 from runtime.server.routing import error_response, json_response
+from runtime.wire.json_body import decode_json
 
 API = "/api/3.0/mlflow/gateway"
 
@@ -42,10 +42,7 @@ def crud_route(handler, body=False):
 
         try:
             if body:
-                try:
-                    params = json.loads(await request.body() or b"{}")
-                except ValueError:
-                    raise InvalidParameter("The request body is not valid JSON.") from None
+                params = decode_json(await request.body() or b"{}")
                 if not isinstance(params, dict):
                     raise InvalidParameter("The request body must be a JSON object.")
             else:
@@ -78,9 +75,9 @@ def string_param(params, name, required=False):
 
 async def read_body(request):
     try:
-        payload = json.loads(await request.body())
-    except ValueError:
-        raise GatewayError(400, "The request body is not valid JSON.") from None
+        payload = decode_json(await request.body())
+    except InvalidParameter as exc:
+        raise GatewayError(400, exc.message) from None
     if not isinstance(payload, dict):
         raise GatewayError(400, "The request body must be a JSON object.")
     return payload
