@@ -6,10 +6,11 @@ the test gives, so tests assert both what mlf printed and what it sent.
 
 import contextlib
 import json
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
+
+from tests.support.processes import free_port
 
 
 @dataclass
@@ -19,12 +20,6 @@ class Recorded:
     query: dict
     headers: dict
     body: object = field(default=None)
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextlib.contextmanager

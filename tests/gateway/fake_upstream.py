@@ -2,12 +2,13 @@
 answers with what the test queued (a JSON body, or stream lines in the provider's format)."""
 
 import json
-import socket
 import threading
 import time
 from dataclasses import dataclass
 
 import uvicorn
+
+from tests.support.processes import free_port
 
 
 @dataclass
@@ -17,12 +18,6 @@ class Seen:
     query: str
     headers: dict
     body: object
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class FakeUpstream:

@@ -2,7 +2,6 @@
 
 import json
 import os
-import socket
 import subprocess
 import time
 
@@ -12,6 +11,7 @@ from runtime.errors import InvalidParameter, NotFound
 from runtime.models import uris
 from tests.models.conftest import run_mlf
 from tests.support.mlflow_venv import mlflow_python
+from tests.support.processes import free_port
 
 
 @pytest.mark.parametrize("uri, parsed", [
@@ -112,12 +112,6 @@ def test_models_uri_through_the_file_registry(logged_run, mlflow_models):
     assert result.returncode == 1 and "nobody" in result.stderr
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 _LOG_MODEL = r"""
 import sys
 import mlflow, mlflow.sklearn
@@ -140,7 +134,7 @@ print(info.model_uri)
 def test_models_from_a_real_mlflow_server(tmp_path, mlflow_models):
     """models:/ via the REST registry, runs:/ via the REST store, bytes via mlflow-artifacts:/."""
     python = mlflow_python()
-    port = _free_port()
+    port = free_port()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
     server = subprocess.Popen(
         [python, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(port),

@@ -9,21 +9,14 @@ not stop in time) and its output is kept for assertions and failure messages.
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
+from tests.support.processes import free_port, read_log, wait_until_answers
+
 ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT_S = 60
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class LiveServer:
@@ -68,27 +61,10 @@ class LiveServer:
         return self
 
     def wait_ready(self):
-        import requests
-
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"mlf server exited with {self.process.returncode}:\n{self.output()}")
-            try:
-                if requests.get(self.url + self.wait_path, timeout=2).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"mlf server did not answer within {START_TIMEOUT_S}s:\n{self.output()}")
+        wait_until_answers(self, self.url + self.wait_path, "mlf server")
 
     def output(self):
-        if self._log is None:
-            return ""
-        self._log.flush()
-        self._log.seek(0)
-        return self._log.read()
+        return read_log(self._log)
 
     def stop(self, sig=signal.SIGTERM, timeout=30):
         """Stop the server; returns its exit code."""

@@ -14,15 +14,14 @@ when the block ends. The `moto_server` / `aws_env` pytest fixtures below wrap th
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 
 import pytest
 
-START_TIMEOUT_S = 60
+from tests.support.processes import free_port, read_log, wait_until_answers
+
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -36,15 +35,9 @@ FAKE_CREDENTIALS = {
 }
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class MotoServer:
     def __init__(self, port=None):
-        self.port = port or _free_port()
+        self.port = port or free_port()
         self.process = None
         self._log = None
 
@@ -68,27 +61,10 @@ class MotoServer:
         return self
 
     def _wait_ready(self):
-        import requests
-
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"moto server exited with {self.process.returncode}:\n{self.output()}")
-            try:
-                if requests.get(self.url + "/moto-api/", timeout=2).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"moto server did not answer within {START_TIMEOUT_S}s:\n{self.output()}")
+        wait_until_answers(self, self.url + "/moto-api/", "moto server", interval=0.1)
 
     def output(self):
-        if self._log is None:
-            return ""
-        self._log.flush()
-        self._log.seek(0)
-        return self._log.read()
+        return read_log(self._log)
 
     def client(self, service="s3"):
         """A boto3 client of this server (fake credentials, never the user's)."""
